@@ -1,0 +1,148 @@
+"""Admin building blocks: soft-delete aware model admins, domain errors shown as messages."""
+
+import re
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from config.exceptions import DomainError
+
+
+class ArchivedListFilter(admin.SimpleListFilter):
+    title = _("active / archived")
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Active")), ("yes", _("Archived")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        value = self.value() or "no"
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "no"
+        if value == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if value == "all":
+            return queryset
+        return queryset.filter(deleted_at__isnull=True)
+
+
+class ServiceAdminMixin:
+    """Admin forms save through services. When a service refuses (a DomainError), the transaction
+    the admin opened rolls back and the same POST is shown again with the refusal as a form
+    error, keeping what the user typed: never a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            if request.method != "POST" or getattr(request, "_service_error", None):
+                raise
+            request._service_error = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        if error is None:
+            return form_class
+
+        class ServiceErrorForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                placed = False
+                for key, messages_ in (error.extra.get("errors") or {}).items():
+                    field = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+                    if field in self.fields:
+                        for message in messages_:
+                            self.add_error(field, message)
+                        placed = True
+                if not placed:
+                    self.add_error(None, f"{error.detail} ({error.code})")
+                return cleaned
+
+        return ServiceErrorForm
+
+
+class SoftDeleteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Lists live rows by default, archived ones behind the status filter; "delete" archives
+    (through `perform_archive`, which subclasses point at their service so the same in-use
+    rules apply) and archived rows can be
+    restored."""
+
+    actions = ["archive_selected", "restore_selected"]
+
+    def get_queryset(self, request):
+        qs = self.model.all_objects.get_queryset()
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def get_list_filter(self, request):
+        return [ArchivedListFilter, *super().get_list_filter(request)]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(boolean=True, description=_("active"))
+    def is_active(self, obj):
+        return obj.deleted_at is None
+
+    def perform_archive(self, obj, *, actor) -> None:
+        obj.delete()
+
+    def perform_restore(self, obj, *, actor) -> None:
+        obj.restore()
+
+    def _archive(self, request, obj) -> bool:
+        try:
+            self.perform_archive(obj, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
+            return False
+        return True
+
+    def _restore(self, request, obj) -> bool:
+        try:
+            self.perform_restore(obj, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
+            return False
+        return True
+
+    @admin.action(description=_("Archive selected %(verbose_name_plural)s"), permissions=["delete"])
+    def archive_selected(self, request, queryset):
+        done = sum(self._archive(request, obj) for obj in queryset.filter(deleted_at__isnull=True))
+        if done:
+            self.message_user(request, f"Archived {done} record(s).", messages.SUCCESS)
+
+    def has_restore_permission(self, request) -> bool:
+        """Restoring is an action of its own, as over the API: `<app>.restore_<model>`."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.restore_{opts.model_name}")
+
+    @admin.action(
+        description=_("Restore selected %(verbose_name_plural)s"), permissions=["restore"]
+    )
+    def restore_selected(self, request, queryset):
+        done = sum(self._restore(request, obj) for obj in queryset.filter(deleted_at__isnull=False))
+        if done:
+            self.message_user(request, f"Restored {done} record(s).", messages.SUCCESS)
+
+    def get_deleted_objects(self, objs, request):
+        # Archiving cascades nothing, so the confirmation page lists only the record itself.
+        return [str(obj) for obj in objs], {}, set(), []
+
+    def delete_model(self, request, obj):
+        self._archive(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._archive(request, obj)

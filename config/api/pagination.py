@@ -1,0 +1,87 @@
+import math
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+
+def positive_int_param(request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if value < 1:
+        raise ValidationError({name: ["Must be a positive integer."]})
+    return value
+
+
+class PagePagination(BasePagination):
+    """`?page=&limit=` → `{data, meta: {total, page, limit, totalPages}}`; limit clamps at 200,
+    and a page past the end is an empty page, not a 404."""
+
+    default_limit = 20
+    max_limit = 200
+
+    def paginate_queryset(self, queryset, request, view=None, *, values=None):
+        """The page's rows; with `values` (field names), as tuples of those values: the count
+        still runs on `queryset` itself, without the joins the values would add to it."""
+        self.page = positive_int_param(request, "page", 1)
+        self.limit = min(positive_int_param(request, "limit", self.default_limit), self.max_limit)
+        self.total = len(queryset) if isinstance(queryset, list) else queryset.count()
+        offset = (self.page - 1) * self.limit
+        if offset >= self.total:
+            return []
+        if values:
+            queryset = queryset.values_list(*values)
+        return list(queryset[offset : offset + self.limit])
+
+    def get_paginated_response(self, data):
+        return Response({"data": data, "meta": self.meta()})
+
+    def meta(self) -> dict:
+        return {
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "total_pages": math.ceil(self.total / self.limit) if self.total else 0,
+        }
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["data", "meta"],
+            "properties": {
+                "data": schema,
+                "meta": {
+                    "type": "object",
+                    "required": ["total", "page", "limit", "totalPages"],
+                    "properties": {
+                        "total": {"type": "integer", "minimum": 0},
+                        "page": {"type": "integer", "minimum": 1},
+                        "limit": {"type": "integer", "minimum": 1, "maximum": 200},
+                        "totalPages": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "1-based page number.",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "Rows per page (default 20; values above 200 are clamped to 200).",
+                "schema": {"type": "integer", "minimum": 1, "default": 20},
+            },
+        ]

@@ -1,0 +1,155 @@
+"""Every change to units and items goes through here (API, admin, commands)."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from config.db import ensure_unique_live, integrity_as_validation
+from config.exceptions import ValidationFailed
+from config.history import stamp_history
+from items.exceptions import ItemInUse
+from items.models import Item, ItemType, Tracking, UnitOfMeasure
+from items.selectors import item_usage_reasons
+
+ITEM_FIELDS = ("number", "name", "description", "type", "uom", "tracking", "standard_cost")
+UOM_FIELDS = ("symbol", "name", "category", "factor")
+
+
+def _check_uom_usable(uom: UnitOfMeasure) -> None:
+    if uom.deleted_at is not None:
+        raise ValidationFailed(
+            f"Unit '{uom.symbol}' is archived.",
+            errors={"uom": [f"Unit '{uom.symbol}' is archived."]},
+        )
+
+
+@transaction.atomic
+def uom_create(
+    *, symbol: str, name: str, category: str, factor: Decimal, actor=None
+) -> UnitOfMeasure:
+    ensure_unique_live(UnitOfMeasure, field="symbol", value=symbol)
+    uom = UnitOfMeasure(symbol=symbol, name=name, category=category, factor=factor)
+    with integrity_as_validation("symbol", f"'{symbol}' is already used by an active unit."):
+        uom.save()
+    return uom
+
+
+@transaction.atomic
+def uom_update(*, uom: UnitOfMeasure, data: dict[str, Any], actor=None) -> UnitOfMeasure:
+    uom = UnitOfMeasure.all_objects.select_for_update().get(pk=uom.pk)
+    if "symbol" in data and data["symbol"] != uom.symbol:
+        ensure_unique_live(UnitOfMeasure, field="symbol", value=data["symbol"], exclude_pk=uom.pk)
+    changes_meaning = any(f in data and data[f] != getattr(uom, f) for f in ("category", "factor"))
+    if changes_meaning and uom.items.exists():
+        raise ValidationFailed(
+            "The category and factor of a unit in use by items cannot change.",
+            errors={"factor": ["The unit is in use by items."]},
+        )
+    for field in UOM_FIELDS:
+        if field in data:
+            setattr(uom, field, data[field])
+    with integrity_as_validation("symbol", "Symbol already used by an active unit."):
+        uom.save()
+    return uom
+
+
+@transaction.atomic
+def uom_archive(*, uom: UnitOfMeasure, actor=None) -> UnitOfMeasure:
+    """Archived units keep every reference; new items and lines cannot pick them."""
+    uom.delete()
+    return uom
+
+
+@transaction.atomic
+def uom_restore(*, uom: UnitOfMeasure, actor=None) -> UnitOfMeasure:
+    if uom.deleted_at is None:
+        raise ValidationFailed(f"Unit {uom.symbol} is not archived.")
+    ensure_unique_live(UnitOfMeasure, field="symbol", value=uom.symbol, exclude_pk=uom.pk)
+    uom.restore()
+    return uom
+
+
+def _validate_item(item: Item) -> None:
+    if item.tracking not in Tracking.values or item.type not in ItemType.values:
+        raise ValidationFailed("Invalid type or tracking.")
+    if item.type == ItemType.SERVICE and item.tracking == Tracking.LOT:
+        raise ValidationFailed(
+            "A service cannot be lot-tracked.",
+            errors={"tracking": ["A service cannot be lot-tracked."]},
+        )
+
+
+@transaction.atomic
+def item_create(
+    *,
+    number: str,
+    name: str,
+    uom: UnitOfMeasure,
+    description: str = "",
+    type: str = ItemType.STOCKABLE,
+    tracking: str = Tracking.NONE,
+    standard_cost: Decimal = Decimal(0),
+    actor=None,
+) -> Item:
+    _check_uom_usable(uom)
+    ensure_unique_live(Item, field="number", value=number)
+    item = Item(
+        number=number,
+        name=name,
+        description=description or "",
+        type=type,
+        uom=uom,
+        tracking=tracking,
+        standard_cost=standard_cost,
+    )
+    _validate_item(item)
+    stamp_history(item, actor)
+    with integrity_as_validation("number", f"'{number}' is already used by an active item."):
+        item.save()
+    return item
+
+
+@transaction.atomic
+def item_update(*, item: Item, data: dict[str, Any], actor=None) -> Item:
+    item = Item.all_objects.select_for_update().get(pk=item.pk)
+    if "number" in data and data["number"] != item.number:
+        ensure_unique_live(Item, field="number", value=data["number"], exclude_pk=item.pk)
+    if "uom" in data and data["uom"].pk != item.uom_id:
+        _check_uom_usable(data["uom"])
+        reasons = item_usage_reasons(item=item)
+        if reasons:
+            raise ItemInUse(f"The stock unit of {item.number} cannot change: {'; '.join(reasons)}.")
+    if data.get("type") == ItemType.SERVICE and item.type != ItemType.SERVICE:
+        reasons = item_usage_reasons(item=item)
+        if reasons:
+            raise ItemInUse(f"{item.number} cannot become a service: {'; '.join(reasons)}.")
+    for field in ITEM_FIELDS:
+        if field in data:
+            setattr(item, field, data[field])
+    _validate_item(item)
+    stamp_history(item, actor)
+    with integrity_as_validation("number", "Number already used by an active item."):
+        item.save()
+    return item
+
+
+@transaction.atomic
+def item_archive(*, item: Item, actor=None) -> Item:
+    item = Item.all_objects.select_for_update().get(pk=item.pk)
+    reasons = item_usage_reasons(item=item)
+    if reasons:
+        raise ItemInUse(f"Item {item.number} is in use: {'; '.join(reasons)}.")
+    stamp_history(item, actor)
+    item.delete()
+    return item
+
+
+@transaction.atomic
+def item_restore(*, item: Item, actor=None) -> Item:
+    if item.deleted_at is None:
+        raise ValidationFailed(f"Item {item.number} is not archived.")
+    ensure_unique_live(Item, field="number", value=item.number, exclude_pk=item.pk)
+    stamp_history(item, actor)
+    item.restore()
+    return item

@@ -1,0 +1,95 @@
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    if IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counters():
+    """Throttle counters live in the cache and user ids repeat between tests: start clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db):
+    counter = {"n": 0}
+
+    def make(*perms: str, superuser: bool = False, username: str | None = None):
+        counter["n"] += 1
+        name = username or f"user{counter['n']}"
+        User = get_user_model()
+        if superuser:
+            user = User.objects.create_superuser(name, f"{name}@example.com", "pw")
+        else:
+            user = User.objects.create_user(name, f"{name}@example.com", "pw")
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        return user
+
+    return make
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(superuser=True, username="boss")
+
+
+@pytest.fixture
+def api(admin_user) -> APIClient:
+    """A superuser's client authenticating with a real bearer token on every request."""
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def api_as(make_user):
+    def make(*perms: str) -> APIClient:
+        return client_for(make_user(*perms))
+
+    return make
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def assert_no_drift():
+    """Run check_stock: the ledger and the stock projections must agree."""
+
+    def check():
+        out = StringIO()
+        call_command("check_stock", stdout=out)
+        assert "No drift" in out.getvalue(), out.getvalue()
+
+    return check
