@@ -1,0 +1,229 @@
+"""Stock in the admin: warehouses are edited through the services; levels, lots, reservations and
+the ledger are read-only. The only way to write the ledger here is "Record a stock move", a form
+that calls `stock_move_post` (refusals shown on the form)."""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+
+from config.admin import SoftDeleteAdmin
+from config.exceptions import DomainError
+from inventory import selectors, services
+from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
+from items.models import QTY, Item, UnitOfMeasure
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(SoftDeleteAdmin):
+    list_display = ["code", "name", "is_active"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+    fields = ["code", "name"]
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            f: form.cleaned_data[f] for f in services.WAREHOUSE_FIELDS if f in form.cleaned_data
+        }
+        if change:
+            saved = services.warehouse_update(warehouse=obj, data=data, actor=request.user)
+        else:
+            saved = services.warehouse_create(**data, actor=request.user)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def perform_archive(self, obj, *, actor):
+        services.warehouse_archive(warehouse=obj, actor=actor)
+
+    def perform_restore(self, obj, *, actor):
+        services.warehouse_restore(warehouse=obj, actor=actor)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Projections and history: viewable, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ["number", "item", "created_at", "on_hand"]
+    search_fields = ["number", "item__number", "item__name"]
+    list_select_related = ["item"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(total=Sum("balances__quantity"))
+
+    @admin.display(description="on hand", ordering="total")
+    def on_hand(self, obj):
+        return obj.total or 0
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = ["item", "warehouse", "on_hand", "reserved", "available", "lots"]
+    list_filter = ["warehouse", "item__type"]
+    search_fields = ["item__number", "item__name", "warehouse__code"]
+    list_select_related = ["item", "warehouse"]
+    ordering = ["item__number", "warehouse__code"]
+    fields = ["item", "warehouse", "on_hand", "reserved", "available", "lots"]
+
+    def get_queryset(self, request):
+        return selectors.stock_level_list()
+
+    @admin.display(description="available")
+    def available(self, obj):
+        return obj.available
+
+    @admin.display(description="lots (oldest first)")
+    def lots(self, obj):
+        return (
+            format_html_join(", ", "{} ({})", ((b.lot.number, b.quantity) for b in obj.open_lots))
+            or "-"
+        )
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "item",
+        "warehouse",
+        "quantity",
+        "production_order_id",
+        "reference",
+        "created_at",
+    ]
+    list_filter = ["warehouse"]
+    search_fields = ["item__number", "item__name", "reference", "production_order_id"]
+    list_select_related = ["item", "warehouse"]
+    ordering = ["-created_at"]
+
+
+class RecordMoveForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(k, MoveKind(k).label) for k in services.MANUAL_KINDS])
+    item = forms.ModelChoiceField(
+        queryset=Item.objects.select_related("uom"),
+        widget=AutocompleteSelect(StockMove._meta.get_field("item"), admin.site),
+    )
+    quantity = forms.DecimalField(
+        **QTY, help_text="Signed for adjustments: positive adds, negative removes."
+    )
+    uom = forms.ModelChoiceField(
+        queryset=UnitOfMeasure.objects.all(),
+        required=False,
+        label="unit",
+        help_text="Default: the item's stock unit.",
+    )
+    from_warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.all(),
+        required=False,
+        help_text="Issues and transfers (issues default to WH).",
+    )
+    to_warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.all(),
+        required=False,
+        help_text="Receipts, adjustments and transfers (receipts and adjustments default to WH).",
+    )
+    lot_number = forms.CharField(max_length=64, required=False)
+    reference = forms.CharField(max_length=100, required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def add_service_error(self, error: DomainError) -> None:
+        placed = False
+        for key, messages_ in (error.extra.get("errors") or {}).items():
+            field = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().removesuffix("_id")
+            if field in self.fields:
+                for message in messages_:
+                    self.add_error(field, message)
+                placed = True
+        if not placed:
+            self.add_error(None, f"{error.detail} ({error.code})")
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "item",
+        "quantity",
+        "uom",
+        "from_warehouse",
+        "to_warehouse",
+        "lot",
+        "reference",
+        "production_order_id",
+        "created_by",
+    ]
+    list_filter = ["kind", "from_warehouse", "to_warehouse"]
+    search_fields = ["item__number", "item__name", "reference", "lot__number", "note"]
+    list_select_related = ["item__uom", "from_warehouse", "to_warehouse", "lot", "created_by"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    change_list_template = "admin/inventory/stockmove/change_list.html"
+
+    def get_queryset(self, request):
+        return selectors.stock_move_list()
+
+    @admin.display(description="unit")
+    def uom(self, obj):
+        return obj.item.uom.symbol
+
+    def get_urls(self):
+        record = path(
+            "record/",
+            self.admin_site.admin_view(self.record_view),
+            name="inventory_stockmove_record",
+        )
+        return [record, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_record": request.user.has_perm("inventory.post_stockmove"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def record_view(self, request):
+        """Record a move through `stock_move_post`; a refusal stays on the form."""
+        if not request.user.has_perm("inventory.post_stockmove"):
+            raise PermissionDenied
+        form = RecordMoveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                moves = services.stock_move_post(**form.cleaned_data, actor=request.user)
+            except DomainError as exc:
+                form.add_service_error(exc)
+            else:
+                total = sum(move.quantity for move in moves)
+                self.message_user(
+                    request,
+                    f"Recorded {len(moves)} move(s): {moves[0].kind} {total} "
+                    f"{form.cleaned_data['item'].uom.symbol} of {form.cleaned_data['item'].number}.",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:inventory_stockmove_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Record a stock move",
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/inventory/stockmove/record.html", context)
