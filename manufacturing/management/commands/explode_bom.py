@@ -1,0 +1,82 @@
+import csv
+from decimal import Decimal, InvalidOperation
+
+from django.core.management.base import BaseCommand, CommandError
+
+from config.api.renderers import JSONRenderer
+from config.exceptions import DomainError
+from manufacturing.models import BOM
+from manufacturing.selectors import bom_explode
+from manufacturing.serializers import ExplosionSerializer
+
+
+class Command(BaseCommand):
+    help = (
+        "Explode a BOM: the requirements to build a quantity, level by level, with totals and "
+        "the cost roll-up (the API's explosion, for a shell)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("number", help="BOM number (an active BOM)")
+        parser.add_argument("--quantity", help="quantity to build (default: the BOM's)")
+        parser.add_argument("--levels", choices=["all", "1"], default="all")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    def handle(self, *args, **options):
+        bom = BOM.objects.select_related("product", "uom").filter(number=options["number"]).first()
+        if bom is None:
+            raise CommandError(f"No active BOM numbered {options['number']}.")
+        quantity = None
+        if options["quantity"] is not None:
+            try:
+                quantity = Decimal(options["quantity"])
+            except InvalidOperation as exc:
+                raise CommandError(f"--quantity {options['quantity']} is not a number.") from exc
+        try:
+            explosion = bom_explode(bom=bom, quantity=quantity, levels=options["levels"])
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
+        getattr(self, f"_{options['format']}")(explosion)
+
+    def _table(self, explosion):
+        bom = explosion.bom
+        self.stdout.write(
+            f"{bom.number} · {bom.product.number} {bom.product.name} — "
+            f"{explosion.quantity.normalize():f} {bom.uom.symbol}, levels={explosion.levels}"
+        )
+        width = max([len(r.number) + 2 * r.level for r in explosion.requirements] + [10])
+        self.stdout.write(f"{'component':<{width}}  {'quantity':>14} {'unit':<6} {'cost':>14}")
+        for row in explosion.requirements:
+            name = "  " * (row.level - 1) + ("" if row.is_leaf else "+ ") + row.number
+            self.stdout.write(
+                f"{name:<{width}}  {row.quantity.normalize():>14f} {row.uom:<6} {row.cost:>14}"
+            )
+        cost = explosion.cost
+        self.stdout.write(
+            f"materials {cost.materials}  operations {cost.operations}  total {cost.total}  "
+            f"per unit {cost.per_unit}"
+        )
+
+    def _csv(self, explosion):
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer.writerow(["level", "path", "number", "name", "quantity", "uom", "is_leaf", "cost"])
+        for row in explosion.requirements:
+            writer.writerow(
+                [
+                    row.level,
+                    "/".join(row.path),
+                    row.number,
+                    row.name,
+                    f"{row.quantity.normalize():f}",
+                    row.uom,
+                    "true" if row.is_leaf else "false",
+                    row.cost,
+                ]
+            )
+
+    def _json(self, explosion):
+        # The API's own rendering: camelCase keys, decimals as JSON numbers.
+        body = JSONRenderer().render(
+            ExplosionSerializer(explosion).data, renderer_context={"indent": 2}
+        )
+        self.stdout.write(body.decode())

@@ -1,0 +1,209 @@
+"""Production orders and work orders in the admin: saved and moved through the services."""
+
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from config.admin import SoftDeleteAdmin
+from config.exceptions import DomainError
+from manufacturing.models import (
+    OrderStatus,
+    ProductionOrder,
+    ProductionOrderComponent,
+    WorkOrder,
+)
+from manufacturing.services import orders as order_services
+
+EDITABLE = list(order_services.EDITABLE_FIELDS)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RequirementInline(ReadOnlyInline):
+    model = ProductionOrderComponent
+    verbose_name = "requirement"
+    verbose_name_plural = "requirements (snapshot at confirm, in stock units)"
+    fields = ["item", "required", "reserved", "consumed", "uom"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item", "uom")
+
+
+class WorkOrderInline(ReadOnlyInline):
+    model = WorkOrder
+    fields = [
+        "sequence",
+        "reference",
+        "name",
+        "workcenter",
+        "status",
+        "planned_minutes",
+        "actual_minutes",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("workcenter")
+
+
+@admin.register(ProductionOrder)
+class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "product",
+        "quantity",
+        "produced_qty",
+        "status",
+        "priority",
+        "scheduled_date",
+        "due_date",
+        "customer",
+    ]
+    list_filter = ["status", "priority", "scheduled_date", "due_date"]
+    search_fields = ["reference", "customer", "product__number", "product__name"]
+    list_select_related = ["product"]
+    autocomplete_fields = ["product", "bom", "source_warehouse", "target_warehouse"]
+    ordering = ["-created_at"]
+    date_hierarchy = "scheduled_date"
+    inlines = [RequirementInline, WorkOrderInline]
+    fields = [
+        "reference",
+        "status",
+        *EDITABLE,
+        "produced_qty",
+        "confirmed_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["confirm_selected", "close_selected", "cancel_selected", "archive_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["reference", "status", "produced_qty", "confirmed_at", "closed_at"]
+        fixed += ["created_at", "updated_at"]
+        if obj is not None and obj.status != OrderStatus.DRAFT:
+            return [*fixed, *EDITABLE]
+        return fixed
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "bom" in form.base_fields:
+            form.base_fields["bom"].required = False
+            form.base_fields["bom"].help_text = "Leave empty for the product's default BOM."
+        return form
+
+    def get_changeform_initial_data(self, request):
+        from inventory.models import Warehouse
+
+        initial = super().get_changeform_initial_data(request)
+        default = Warehouse.objects.filter(code=order_services.DEFAULT_WAREHOUSE).first()
+        if default is not None:
+            initial.setdefault("source_warehouse", default.pk)
+            initial.setdefault("target_warehouse", default.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in EDITABLE if f in form.cleaned_data}
+        if change:
+            saved = order_services.production_order_update(order=obj, data=data, actor=request.user)
+        else:
+            saved = order_services.production_order_create(**data, actor=request.user)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_related(self, request, form, formsets, change):
+        """Requirements and work orders are written by the services only: the read-only inlines
+        save nothing."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def perform_archive(self, obj, *, actor):
+        order_services.production_order_delete(order=obj, actor=actor)
+
+    def perform_restore(self, obj, *, actor):
+        obj.restore()
+
+    def has_confirm_permission(self, request):
+        return request.user.has_perm("manufacturing.confirm_productionorder")
+
+    def has_close_permission(self, request):
+        return request.user.has_perm("manufacturing.close_productionorder")
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("manufacturing.cancel_productionorder")
+
+    def _each(self, request, queryset, service, done_message: str) -> None:
+        done = 0
+        for order in queryset.order_by("reference"):
+            try:
+                service(order=order, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{order.reference}: {exc.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message.format(done=done), messages.SUCCESS)
+
+    @admin.action(description="Confirm selected orders (reserve stock)", permissions=["confirm"])
+    def confirm_selected(self, request, queryset):
+        self._each(
+            request, queryset, order_services.production_order_confirm, "Confirmed {done} order(s)."
+        )
+
+    @admin.action(description="Close selected orders", permissions=["close"])
+    def close_selected(self, request, queryset):
+        self._each(
+            request, queryset, order_services.production_order_close, "Closed {done} order(s)."
+        )
+
+    @admin.action(description="Cancel selected orders", permissions=["cancel"])
+    def cancel_selected(self, request, queryset):
+        self._each(
+            request, queryset, order_services.production_order_cancel, "Cancelled {done} order(s)."
+        )
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(admin.ModelAdmin):
+    """The shop-floor view: work orders by workcenter and status (changes happen on the floor,
+    through the API)."""
+
+    list_display = [
+        "reference",
+        "order",
+        "name",
+        "workcenter",
+        "status",
+        "planned_minutes",
+        "actual_minutes",
+        "started_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "workcenter", "order__priority"]
+    search_fields = ["reference", "name", "order__reference", "workcenter__name"]
+    list_select_related = ["order", "workcenter"]
+    ordering = ["-order__priority_rank", "order__due_date", "sequence"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

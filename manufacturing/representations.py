@@ -1,0 +1,123 @@
+"""Response bodies of the hot read endpoints, built straight from the selectors' results.
+
+Each function gives exactly the JSON its serializer in `manufacturing.serializers` gives (which
+stays the OpenAPI schema; `tests/perf/test_fast_paths.py` compares the two), with camelCase
+keys already, so the renderer skips its camelCase walk (`config.api.renderers.Camelized`).
+Decimals become floats here, as the JSON encoder would turn them into floats anyway.
+"""
+
+from config.api.renderers import Camelized
+from items.representations import iso_datetime
+from manufacturing.models import BOM
+from manufacturing.selectors.boms import bom_line_rows
+from manufacturing.selectors.explosion import Explosion
+
+
+def bom_bodies(boms) -> list[dict]:
+    """`BOMSerializer(boms, many=True).data`, from BOMs of `selectors.bom_headers()` (product
+    and unit joined); their lines are read here as rows of values (two queries)."""
+    boms = list(boms)
+    components, operations = bom_line_rows([bom.pk for bom in boms])
+    return [bom_body(bom, components[bom.pk], operations[bom.pk]) for bom in boms]
+
+
+def bom_body(bom: BOM, component_rows, operation_rows) -> dict:
+    """`BOMSerializer(bom).data` from the BOM (product and unit joined) and the rows of
+    `selectors.boms.bom_line_rows`."""
+    components = [
+        {
+            "id": str(pk),
+            "productId": str(item_id),
+            "number": number,
+            "name": name,
+            "quantity": float(quantity),
+            "uom": uom,
+            "scrapPercent": float(scrap),
+        }
+        for _, pk, item_id, number, name, quantity, uom, scrap in component_rows
+    ]
+    operations = [
+        {
+            "id": str(pk),
+            "sequence": sequence,
+            "name": name,
+            "workcenter": workcenter,
+            "workcenterId": str(workcenter_id),
+            "durationMinutes": float(minutes),
+        }
+        for _, pk, sequence, name, workcenter, workcenter_id, minutes in operation_rows
+    ]
+    product = bom.product
+    return {
+        "id": str(bom.pk),
+        "number": bom.number,
+        "name": bom.name,
+        "description": bom.description,
+        "product": {"id": str(product.pk), "number": product.number, "name": product.name},
+        "quantity": float(bom.quantity),
+        "uom": bom.uom.symbol,
+        "type": bom.type,
+        "status": bom.status,
+        "isActive": bom.deleted_at is None,
+        "isDefault": bom.is_default,
+        "version": bom.version,
+        "componentCount": len(components),
+        "contentHash": bom.content_hash,
+        "components": components,
+        "operations": operations,
+        "createdAt": iso_datetime(bom.created_at),
+        "updatedAt": iso_datetime(bom.updated_at),
+    }
+
+
+def explosion_body(explosion: Explosion) -> Camelized:
+    """`ExplosionSerializer(explosion).data`, ten times faster on a tree of 10,000 nodes. The
+    `productId`, number, name and unit of an item are looked up once per item, not per row."""
+    refs: dict[int, tuple] = {}
+
+    def ref(item) -> tuple:
+        found = refs.get(id(item))
+        if found is None:
+            found = refs[id(item)] = (str(item.pk), item.number, item.name, item.uom.symbol)
+        return found
+
+    requirements = []
+    for row in explosion.requirements:
+        product_id, number, name, uom = ref(row.item)
+        requirements.append(
+            {
+                "productId": product_id,
+                "number": number,
+                "name": name,
+                "quantity": float(row.quantity),
+                "uom": uom,
+                "level": row.level,
+                "path": list(row.path),
+                "isLeaf": row.is_leaf,
+            }
+        )
+    totals = []
+    for total in explosion.totals:
+        product_id, number, name, uom = ref(total.item)
+        totals.append(
+            {
+                "productId": product_id,
+                "number": number,
+                "name": name,
+                "quantity": float(total.quantity),
+                "uom": uom,
+            }
+        )
+    cost = explosion.cost
+    return Camelized(
+        bomId=str(explosion.bom.pk),
+        quantity=float(explosion.quantity),
+        requirements=requirements,
+        totals=totals,
+        cost={
+            "materials": float(cost.materials),
+            "operations": float(cost.operations),
+            "total": float(cost.total),
+            "perUnit": float(cost.per_unit),
+        },
+    )

@@ -1,0 +1,95 @@
+"""Reading the BOM graph: items are nodes, every live BOM adds edges product → component.
+
+Everything here loads the graph level by level (one query per level for the whole frontier) or
+with one recursive CTE, so the number of queries grows with the depth, never with the nodes.
+"""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.db import connection
+
+from items.models import Item
+from manufacturing.models import BOM, BOMComponent, BOMStatus
+
+
+def bom_graph_path(
+    *, sources: Iterable[UUID], target: UUID, exclude_bom_id: UUID | None = None
+) -> list[UUID] | None:
+    """The item ids of a path from one of `sources` down to `target` through the components of
+    live (not archived) BOMs, or None. `exclude_bom_id` leaves out a BOM whose lines are being
+    replaced. Breadth first: one query per level."""
+    parent: dict[UUID, UUID | None] = dict.fromkeys(sources)
+    if target in parent:
+        return [target]
+    frontier = set(parent)
+    while frontier:
+        edges = BOMComponent.objects.filter(
+            bom__product_id__in=frontier, bom__deleted_at__isnull=True
+        )
+        if exclude_bom_id is not None:
+            edges = edges.exclude(bom_id=exclude_bom_id)
+        next_frontier: set[UUID] = set()
+        for product_id, item_id in edges.values_list("bom__product_id", "item_id"):
+            if item_id in parent:
+                continue
+            parent[item_id] = product_id
+            if item_id == target:
+                path = [item_id]
+                while parent[path[-1]] is not None:
+                    path.append(parent[path[-1]])
+                return list(reversed(path))
+            next_frontier.add(item_id)
+        frontier = next_frontier
+    return None
+
+
+def item_numbers(ids: Iterable[UUID]) -> dict[UUID, str]:
+    ids = list(ids)
+    return dict(Item.all_objects.filter(pk__in=ids).values_list("pk", "number"))
+
+
+def _db_id(value: UUID):
+    return BOM._meta.pk.get_db_prep_value(value, connection)
+
+
+def exploded_bom_ids_sql(bom_id: UUID) -> tuple[str, list]:
+    """A recursive CTE (SQLite and PostgreSQL alike) selecting `bom_id` and, below it, the
+    default BOM (live, not cancelled) of every component that has one, at any depth. `UNION`
+    (not `UNION ALL`) makes it stop even on a corrupt, circular graph.
+
+    `CROSS JOIN` fixes SQLite's join order to tree → lines (by BOM) → BOMs (by product): without
+    statistics its planner would otherwise scan every live BOM (through the `deleted_at` index)
+    for each BOM of the tree. PostgreSQL reorders cross joins freely."""
+    bom = BOM._meta.db_table
+    line = BOMComponent._meta.db_table
+    sql = (
+        f"WITH RECURSIVE tree(bom_id) AS ("
+        f" SELECT %s"
+        f" UNION"
+        f" SELECT b.id FROM tree"
+        f" CROSS JOIN {line} c"
+        f" CROSS JOIN {bom} b"
+        f" WHERE c.bom_id = tree.bom_id AND b.product_id = c.item_id"
+        f" AND b.is_default = %s AND b.deleted_at IS NULL AND b.status <> %s"
+        f") SELECT bom_id FROM tree"
+    )
+    return sql, [_db_id(bom_id), True, BOMStatus.CANCELLED]
+
+
+def items_above_sql(item_id: UUID) -> tuple[str, list]:
+    """A recursive CTE selecting `item_id` and every product above it: the products of live
+    BOMs using it as a component, then the products of BOMs using those, up to the top."""
+    bom = BOM._meta.db_table
+    line = BOMComponent._meta.db_table
+    sql = (
+        f"WITH RECURSIVE up(item_id) AS ("
+        f" SELECT %s"
+        f" UNION"
+        f" SELECT b.product_id FROM up"
+        f" JOIN {line} c ON c.item_id = up.item_id"
+        f" JOIN {bom} b ON b.id = c.bom_id"
+        f" WHERE b.deleted_at IS NULL"
+        f") SELECT item_id FROM up"
+    )
+    return sql, [Item._meta.pk.get_db_prep_value(item_id, connection)]

@@ -1,0 +1,717 @@
+"""Every change to bills of materials: the API, the admin and `import_boms` all come here.
+
+Rules (API.md, "Validation"): the product exists and is not a service; at least one component;
+quantities > 0; each component once; no cycle through any depth of live BOMs; referenced items
+and workcenters exist and are live; line units convert into the component's stock unit; a
+submitted or cancelled BOM keeps its content (product, quantity, unit, type, lines).
+
+Every service that changes the BOM graph first takes one transaction-scoped lock (PostgreSQL
+advisory lock; SQLite serializes writers already), so two transactions adding A→B and B→A at
+the same moment cannot both pass the cycle check.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from config.db import ensure_unique_live, integrity_as_validation
+from config.exceptions import InvalidState, NotFound, ValidationFailed
+from items.exceptions import ItemNotFound, UomMismatch
+from items.models import Item, ItemType, UnitOfMeasure
+from manufacturing.exceptions import (
+    BomInUse,
+    BomLocked,
+    BomNotArchived,
+    CircularReference,
+    DuplicateComponent,
+)
+from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, BOMType
+from manufacturing.selectors.graph import bom_graph_path, item_numbers
+from manufacturing.selectors.usage import bom_open_order_references
+from manufacturing.services.history import (
+    bulk_create_logged,
+    bulk_update_logged,
+    delete_logged,
+    stamp,
+)
+from manufacturing.services.sequences import sequence_next
+from manufacturing.specs import ComponentSpec, OperationSpec
+
+# pg_advisory_xact_lock key serializing BOM-graph writes ("BOMG").
+BOM_GRAPH_LOCK_KEY = 0x424F4D47
+BOM_NUMBER_SEQUENCE = "bom"
+HEADER_FIELDS = (
+    "number",
+    "name",
+    "description",
+    "product",
+    "quantity",
+    "uom",
+    "type",
+    "is_default",
+)
+
+QTY_STEP = Decimal("0.000001")
+PERCENT_STEP = Decimal("0.0001")
+MINUTES_STEP = Decimal("0.01")
+
+
+def lock_bom_graph() -> None:
+    """Serialize every BOM-structure write until the transaction ends (PostgreSQL). SQLite runs
+    write transactions one at a time (`transaction_mode=IMMEDIATE`), so it needs nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [BOM_GRAPH_LOCK_KEY])
+
+
+# --- normalisation and validation -----------------------------------------------------------
+
+
+def _decimal(value: Any, step: Decimal) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+        if not number.is_finite():
+            return None
+        return number.quantize(step, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+def _text(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _check_unit(unit: UnitOfMeasure, stock_unit: UnitOfMeasure, field: str, what: str) -> None:
+    if unit.deleted_at is not None:
+        raise ValidationFailed(
+            f"Unit '{unit.symbol}' is archived.", errors={field: [f"'{unit.symbol}' is archived."]}
+        )
+    if unit.category != stock_unit.category:
+        message = (
+            f"{unit.symbol} ({unit.category}) does not convert into the stock unit of {what}, "
+            f"{stock_unit.symbol} ({stock_unit.category})."
+        )
+        raise UomMismatch(message, errors={field: [message]})
+
+
+def _clean_header(
+    *, product: Item, quantity: Any, uom: UnitOfMeasure | None, type: str
+) -> tuple[Decimal, UnitOfMeasure]:
+    if product.deleted_at is not None:
+        raise ItemNotFound(
+            f"Product {product.number} is archived.",
+            errors={"productId": [f"Item {product.number} is archived."]},
+        )
+    if product.type == ItemType.SERVICE:
+        raise ValidationFailed(
+            f"{product.number} is a service: a service has no bill of materials.",
+            errors={"productId": ["A service cannot have a bill of materials."]},
+        )
+    errors: dict[str, list[str]] = {}
+    clean_quantity = _decimal(quantity, QTY_STEP)
+    if clean_quantity is None or clean_quantity <= 0:
+        errors["quantity"] = ["Must be greater than zero."]
+    if type not in BOMType.values:
+        errors["type"] = [f"Must be one of: {', '.join(BOMType.values)}."]
+    if errors:
+        raise ValidationFailed(next(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
+    unit = uom or product.uom
+    _check_unit(unit, product.uom, "uom", product.number)
+    return clean_quantity, unit
+
+
+def _clean_components(*, product: Item, components: Sequence[ComponentSpec]) -> list[ComponentSpec]:
+    if not components:
+        raise ValidationFailed(
+            "A BOM needs at least one component.",
+            errors={"components": ["At least one component is required."]},
+        )
+    errors: dict[str, list[str]] = {}
+    cleaned: list[ComponentSpec] = []
+    for index, spec in enumerate(components):
+        quantity = _decimal(spec.quantity, QTY_STEP)
+        scrap = _decimal(spec.scrap_percent if spec.scrap_percent is not None else 0, PERCENT_STEP)
+        if quantity is None or quantity <= 0:
+            errors[f"components[{index}].quantity"] = ["Must be greater than zero."]
+        if scrap is None or scrap < 0:
+            errors[f"components[{index}].scrapPercent"] = ["Must be zero or more."]
+        cleaned.append(
+            ComponentSpec(item=spec.item, quantity=quantity, uom=spec.uom, scrap_percent=scrap)
+        )
+    if errors:
+        raise ValidationFailed(next(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
+
+    for index, spec in enumerate(cleaned):
+        if spec.item.deleted_at is not None:
+            raise ItemNotFound(
+                f"Component {spec.item.number} is archived.",
+                errors={f"components[{index}].productId": [f"{spec.item.number} is archived."]},
+            )
+    seen: dict[Any, int] = {}
+    for index, spec in enumerate(cleaned):
+        if spec.item.pk in seen:
+            message = (
+                f"{spec.item.number} appears more than once "
+                f"(lines {seen[spec.item.pk] + 1} and {index + 1})."
+            )
+            raise DuplicateComponent(message, errors={f"components[{index}].productId": [message]})
+        seen[spec.item.pk] = index
+    for index, spec in enumerate(cleaned):
+        if spec.item.pk == product.pk:
+            message = f"{product.number} cannot be a component of its own BOM."
+            raise CircularReference(
+                message,
+                errors={f"components[{index}].productId": [message]},
+                path=[product.number, product.number],
+            )
+    result = []
+    for index, spec in enumerate(cleaned):
+        unit = spec.uom or spec.item.uom
+        _check_unit(unit, spec.item.uom, f"components[{index}].uom", spec.item.number)
+        result.append(
+            ComponentSpec(
+                item=spec.item, quantity=spec.quantity, uom=unit, scrap_percent=spec.scrap_percent
+            )
+        )
+    return result
+
+
+def _clean_operations(operations: Sequence[OperationSpec]) -> list[OperationSpec]:
+    errors: dict[str, list[str]] = {}
+    cleaned: list[OperationSpec] = []
+    previous = 0
+    for index, spec in enumerate(operations):
+        duration = _decimal(spec.duration_minutes, MINUTES_STEP)
+        if duration is None or duration < 0:
+            errors[f"operations[{index}].durationMinutes"] = ["Must be zero or more."]
+        if not (spec.name or "").strip():
+            errors[f"operations[{index}].name"] = ["This field may not be blank."]
+        sequence = spec.sequence if spec.sequence is not None else previous + 10
+        if not isinstance(sequence, int) or sequence < 0:
+            errors[f"operations[{index}].sequence"] = ["Must be a whole number, zero or more."]
+            sequence = previous
+        previous = max(previous, sequence)
+        cleaned.append(
+            OperationSpec(
+                name=(spec.name or "").strip(),
+                workcenter=spec.workcenter,
+                duration_minutes=duration,
+                sequence=sequence,
+            )
+        )
+    sequences: dict[int, int] = {}
+    for index, spec in enumerate(cleaned):
+        if spec.sequence in sequences and f"operations[{index}].sequence" not in errors:
+            errors[f"operations[{index}].sequence"] = [
+                f"Sequence {spec.sequence} is already used by operation {sequences[spec.sequence] + 1}."
+            ]
+        sequences.setdefault(spec.sequence, index)
+    if errors:
+        raise ValidationFailed(next(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
+    for index, spec in enumerate(cleaned):
+        if spec.workcenter.deleted_at is not None:
+            message = f"Workcenter {spec.workcenter.name} is archived."
+            raise ItemNotFound(message, errors={f"operations[{index}].workcenter": [message]})
+    return cleaned
+
+
+def _check_no_cycle(
+    *, product: Item, components: Iterable[ComponentSpec], exclude_bom_id=None
+) -> None:
+    """Adding components C to a BOM of P is refused when P is reachable from any C through the
+    components of live BOMs, at any depth."""
+    specs = list(components)
+    path = bom_graph_path(
+        sources=[spec.item.pk for spec in specs], target=product.pk, exclude_bom_id=exclude_bom_id
+    )
+    if path is None:
+        return
+    numbers = item_numbers([product.pk, *path])
+    names = [numbers[product.pk], *(numbers[pk] for pk in path)]
+    index = next(i for i, spec in enumerate(specs) if spec.item.pk == path[0])
+    message = (
+        f"{numbers[path[0]]} cannot be a component of {numbers[product.pk]}: "
+        f"{' → '.join(names)} would be circular."
+    )
+    raise CircularReference(
+        message, errors={f"components[{index}].productId": [message]}, path=names
+    )
+
+
+# --- content hash ---------------------------------------------------------------------------
+
+
+def content_hash(
+    *,
+    product_id,
+    quantity: Decimal,
+    uom_id,
+    type: str,
+    components: Iterable[tuple[Any, Decimal, Any, Decimal]],
+    operations: Iterable[tuple[int, str, Any, Decimal]],
+) -> str:
+    """SHA-256 of the canonical content, by ids only: renaming an item or reordering lines keeps
+    it, any quantity change alters it. Components are `(item_id, quantity, uom_id, scrap)`,
+    operations `(sequence, name, workcenter_id, minutes)`."""
+    canonical = {
+        "product": str(product_id),
+        "quantity": _text(_decimal(quantity, QTY_STEP)),
+        "uom": str(uom_id),
+        "type": type,
+        "components": sorted(
+            [
+                str(item_id),
+                _text(_decimal(qty, QTY_STEP)),
+                str(unit_id),
+                _text(_decimal(scrap, PERCENT_STEP)),
+            ]
+            for item_id, qty, unit_id, scrap in components
+        ),
+        "operations": sorted(
+            (
+                [int(seq), name, str(wc_id), _text(_decimal(minutes, MINUTES_STEP))]
+                for seq, name, wc_id, minutes in operations
+            ),
+            key=lambda op: op[0],
+        ),
+    }
+    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _hash_for(
+    *,
+    product: Item,
+    quantity: Decimal,
+    uom: UnitOfMeasure,
+    type: str,
+    components: Sequence[ComponentSpec],
+    operations: Sequence[OperationSpec],
+) -> str:
+    return content_hash(
+        product_id=product.pk,
+        quantity=quantity,
+        uom_id=uom.pk,
+        type=type,
+        components=[(c.item.pk, c.quantity, c.uom.pk, c.scrap_percent) for c in components],
+        operations=[(o.sequence, o.name, o.workcenter.pk, o.duration_minutes) for o in operations],
+    )
+
+
+def bom_content_hash(*, bom: BOM) -> str:
+    """The hash recomputed from the database (what the services store in `content_hash`)."""
+    return content_hash(
+        product_id=bom.product_id,
+        quantity=bom.quantity,
+        uom_id=bom.uom_id,
+        type=bom.type,
+        components=BOMComponent.objects.filter(bom=bom).values_list(
+            "item_id", "quantity", "uom_id", "scrap_percent"
+        ),
+        operations=BOMOperation.objects.filter(bom=bom).values_list(
+            "sequence", "name", "workcenter_id", "duration_minutes"
+        ),
+    )
+
+
+# --- writing lines --------------------------------------------------------------------------
+
+
+def _current_components(bom: BOM) -> list[ComponentSpec]:
+    lines = BOMComponent.objects.filter(bom=bom).select_related("item__uom", "uom")
+    return [
+        ComponentSpec(item=x.item, quantity=x.quantity, uom=x.uom, scrap_percent=x.scrap_percent)
+        for x in lines.order_by("position")
+    ]
+
+
+def _current_operations(bom: BOM) -> list[OperationSpec]:
+    ops = BOMOperation.objects.filter(bom=bom).select_related("workcenter").order_by("sequence")
+    return [
+        OperationSpec(
+            name=o.name,
+            workcenter=o.workcenter,
+            duration_minutes=o.duration_minutes,
+            sequence=o.sequence,
+        )
+        for o in ops
+    ]
+
+
+def _write_components(bom: BOM, specs: Sequence[ComponentSpec], *, actor, fresh: bool) -> None:
+    """Sync the lines keyed by component item: update the ones kept (same line id), add the
+    new, remove the missing. Each change leaves a history record."""
+    existing = {} if fresh else {line.item_id: line for line in bom.components.all()}
+    to_create, to_update = [], []
+    for position, spec in enumerate(specs):
+        line = existing.pop(spec.item.pk, None)
+        if line is None:
+            to_create.append(
+                BOMComponent(
+                    bom=bom,
+                    item=spec.item,
+                    quantity=spec.quantity,
+                    uom=spec.uom,
+                    scrap_percent=spec.scrap_percent,
+                    position=position,
+                )
+            )
+            continue
+        new = (spec.quantity, spec.uom.pk, spec.scrap_percent, position)
+        if (line.quantity, line.uom_id, line.scrap_percent, line.position) != new:
+            line.quantity, line.uom, line.scrap_percent, line.position = (
+                spec.quantity,
+                spec.uom,
+                spec.scrap_percent,
+                position,
+            )
+            to_update.append(line)
+    delete_logged(list(existing.values()), actor=actor)
+    bulk_update_logged(
+        to_update,
+        BOMComponent,
+        fields=["quantity", "uom", "scrap_percent", "position"],
+        actor=actor,
+    )
+    bulk_create_logged(to_create, BOMComponent, actor=actor)
+
+
+def _write_operations(bom: BOM, specs: Sequence[OperationSpec], *, actor, fresh: bool) -> None:
+    """Sync the operations keyed by sequence."""
+    existing = {} if fresh else {op.sequence: op for op in bom.operations.all()}
+    to_create, to_update = [], []
+    for spec in specs:
+        op = existing.pop(spec.sequence, None)
+        if op is None:
+            to_create.append(
+                BOMOperation(
+                    bom=bom,
+                    sequence=spec.sequence,
+                    name=spec.name,
+                    workcenter=spec.workcenter,
+                    duration_minutes=spec.duration_minutes,
+                )
+            )
+            continue
+        new = (spec.name, spec.workcenter.pk, spec.duration_minutes)
+        if (op.name, op.workcenter_id, op.duration_minutes) != new:
+            op.name, op.workcenter, op.duration_minutes = (
+                spec.name,
+                spec.workcenter,
+                spec.duration_minutes,
+            )
+            to_update.append(op)
+    delete_logged(list(existing.values()), actor=actor)
+    bulk_update_logged(
+        to_update, BOMOperation, fields=["name", "workcenter", "duration_minutes"], actor=actor
+    )
+    bulk_create_logged(to_create, BOMOperation, actor=actor)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _next_bom_number() -> str:
+    while True:
+        number = f"BOM-{sequence_next(name=BOM_NUMBER_SEQUENCE):06d}"
+        if not BOM.objects.filter(number=number).exists():
+            return number
+
+
+def _default_boms(product_id, *, exclude_pk=None):
+    qs = BOM.objects.filter(product_id=product_id, is_default=True).exclude(
+        status=BOMStatus.CANCELLED
+    )
+    return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
+
+
+def _clear_default(product_id, *, keep_pk, actor) -> None:
+    for other in _default_boms(product_id, exclude_pk=keep_pk).select_for_update():
+        other.is_default = False
+        stamp(other, actor)
+        other.save(update_fields=["is_default", "updated_at"])
+
+
+def _locked_live(bom: BOM) -> BOM:
+    """Re-read the BOM under its row lock; writing to an archived BOM is refused."""
+    try:
+        fresh = (
+            BOM.all_objects.select_for_update(of=("self",))
+            .select_related("product__uom", "uom")
+            .get(pk=bom.pk)
+        )
+    except BOM.DoesNotExist as exc:
+        raise NotFound(f"BOM {bom.pk} does not exist.") from exc
+    if fresh.deleted_at is not None:
+        raise InvalidState(f"BOM {fresh.number} is archived: unarchive it first.")
+    return fresh
+
+
+def _save_header(bom: BOM, *, actor) -> None:
+    stamp(bom, actor)
+    with integrity_as_validation("number", f"'{bom.number}' is already used by an active BOM."):
+        bom.save()
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bom_create(
+    *,
+    product: Item,
+    components: Sequence[ComponentSpec],
+    operations: Sequence[OperationSpec] = (),
+    name: str = "",
+    number: str | None = None,
+    description: str = "",
+    quantity: Decimal = Decimal(1),
+    uom: UnitOfMeasure | None = None,
+    type: str = BOMType.MANUFACTURE,
+    is_default: bool | None = None,
+    version: int = 1,
+    status: str = BOMStatus.DRAFT,
+    actor=None,
+) -> BOM:
+    """A new draft BOM. `number` empty: the next `BOM-000001`. `is_default` None: the BOM
+    becomes the default when its product has none yet (the first BOM of a product).
+    `status=submitted` creates it submitted at once, as `bom_submit` right after would (an
+    import of released BOMs), without reading and saving it a second time."""
+    lock_bom_graph()
+    if status not in (BOMStatus.DRAFT, BOMStatus.SUBMITTED):
+        raise ValidationFailed(
+            f"A new BOM is {BOMStatus.DRAFT} or {BOMStatus.SUBMITTED}, not {status}.",
+            errors={"status": [f"Must be {BOMStatus.DRAFT} or {BOMStatus.SUBMITTED}."]},
+        )
+    quantity, uom = _clean_header(product=product, quantity=quantity, uom=uom, type=type)
+    lines = _clean_components(product=product, components=components)
+    ops = _clean_operations(operations)
+    _check_no_cycle(product=product, components=lines)
+    number = (number or "").strip()
+    if number:
+        ensure_unique_live(BOM, field="number", value=number)
+    else:
+        number = _next_bom_number()
+    if is_default is None:
+        is_default = not _default_boms(product.pk).exists()
+    elif is_default:
+        _clear_default(product.pk, keep_pk=None, actor=actor)
+    bom = BOM(
+        number=number,
+        name=(name or "").strip() or product.name,
+        description=description or "",
+        product=product,
+        quantity=quantity,
+        uom=uom,
+        type=type,
+        status=status,
+        is_default=is_default,
+        version=version,
+        content_hash=_hash_for(
+            product=product, quantity=quantity, uom=uom, type=type, components=lines, operations=ops
+        ),
+    )
+    _save_header(bom, actor=actor)
+    _write_components(bom, lines, actor=actor, fresh=True)
+    _write_operations(bom, ops, actor=actor, fresh=True)
+    return bom
+
+
+@transaction.atomic
+def bom_update(
+    *,
+    bom: BOM,
+    data: dict[str, Any] | None = None,
+    components: Sequence[ComponentSpec] | None = None,
+    operations: Sequence[OperationSpec] | None = None,
+    actor=None,
+) -> BOM:
+    """Change the header (`data`: any of number, name, description, product, quantity, uom,
+    type, is_default) and, when given, replace the whole set of components or operations
+    (kept lines keep their ids). All or nothing. A submitted or cancelled BOM accepts changes
+    to its number, name, description and default flag only (`bom_locked`)."""
+    lock_bom_graph()
+    bom = _locked_live(bom)
+    data = {k: v for k, v in (data or {}).items() if k in HEADER_FIELDS}
+
+    product = data.get("product", bom.product)
+    type_ = data.get("type", bom.type)
+    header_changed = any(f in data for f in ("product", "quantity", "uom", "type"))
+    if header_changed:
+        quantity, uom = _clean_header(
+            product=product,
+            quantity=data.get("quantity", bom.quantity),
+            uom=data.get("uom", bom.uom if "product" not in data else None),
+            type=type_,
+        )
+        if "product" in data and "uom" not in data and bom.uom.category == product.uom.category:
+            uom = bom.uom
+    else:
+        quantity, uom = bom.quantity, bom.uom
+
+    product_changed = product.pk != bom.product_id
+    if components is not None:
+        lines = _clean_components(product=product, components=components)
+    else:
+        lines = _current_components(bom)
+        if product_changed and any(line.item.pk == product.pk for line in lines):
+            raise CircularReference(
+                f"{product.number} is a component of this BOM: it cannot be its product.",
+                path=[product.number, product.number],
+            )
+    ops = _clean_operations(operations) if operations is not None else _current_operations(bom)
+
+    new_hash = _hash_for(
+        product=product, quantity=quantity, uom=uom, type=type_, components=lines, operations=ops
+    )
+    if bom.is_locked and new_hash != bom.content_hash:
+        raise BomLocked(
+            f"BOM {bom.number} is {bom.status}: its product, quantity, unit, type, components "
+            "and operations cannot change (name, description and default may). Copy it to a "
+            "new version instead."
+        )
+    if components is not None or product_changed:
+        _check_no_cycle(product=product, components=lines, exclude_bom_id=bom.pk)
+
+    if "number" in data:
+        number = (data["number"] or "").strip()
+        if not number:
+            raise ValidationFailed(
+                "The number cannot be blank.", errors={"number": ["This field may not be blank."]}
+            )
+        if number != bom.number:
+            ensure_unique_live(BOM, field="number", value=number, exclude_pk=bom.pk)
+        bom.number = number
+    if "name" in data:
+        bom.name = (data["name"] or "").strip() or product.name
+    if "description" in data:
+        bom.description = data["description"] or ""
+
+    if "is_default" in data and data["is_default"] is not None:
+        is_default = bool(data["is_default"])
+    elif product_changed:
+        is_default = not _default_boms(product.pk, exclude_pk=bom.pk).exists()
+    else:
+        is_default = bom.is_default
+    if is_default and bom.status == BOMStatus.CANCELLED:
+        raise InvalidState(f"BOM {bom.number} is cancelled: it cannot be the default.")
+    if is_default:
+        _clear_default(product.pk, keep_pk=bom.pk, actor=actor)
+
+    bom.product, bom.quantity, bom.uom, bom.type = product, quantity, uom, type_
+    bom.is_default = is_default
+    bom.content_hash = new_hash
+    _save_header(bom, actor=actor)
+    if components is not None:
+        _write_components(bom, lines, actor=actor, fresh=False)
+    if operations is not None:
+        _write_operations(bom, ops, actor=actor, fresh=False)
+    return bom
+
+
+def bom_sync_components(*, bom: BOM, components: Sequence[ComponentSpec], actor=None) -> BOM:
+    """Make the lines exactly `components`, keyed by component item: add the new, update the
+    changed, remove the missing, in one transaction (seed 002's lines sync)."""
+    return bom_update(bom=bom, components=components, actor=actor)
+
+
+def bom_replace_operations(*, bom: BOM, operations: Sequence[OperationSpec], actor=None) -> BOM:
+    return bom_update(bom=bom, operations=operations, actor=actor)
+
+
+@transaction.atomic
+def bom_set_default(*, bom: BOM, actor=None) -> BOM:
+    """Make `bom` its product's default, clearing the previous default."""
+    return bom_update(bom=bom, data={"is_default": True}, actor=actor)
+
+
+@transaction.atomic
+def bom_submit(*, bom: BOM, actor=None) -> BOM:
+    bom = _locked_live(bom)
+    if bom.status != BOMStatus.DRAFT:
+        raise InvalidState(f"BOM {bom.number} is {bom.status}: only a draft can be submitted.")
+    bom.status = BOMStatus.SUBMITTED
+    stamp(bom, actor)
+    bom.save(update_fields=["status", "updated_at"])
+    return bom
+
+
+@transaction.atomic
+def bom_cancel(*, bom: BOM, actor=None) -> BOM:
+    """Submitted → cancelled (terminal). A cancelled BOM is never a default."""
+    bom = _locked_live(bom)
+    if bom.status != BOMStatus.SUBMITTED:
+        raise InvalidState(
+            f"BOM {bom.number} is {bom.status}: only a submitted BOM can be cancelled."
+        )
+    bom.status = BOMStatus.CANCELLED
+    bom.is_default = False
+    stamp(bom, actor)
+    bom.save(update_fields=["status", "is_default", "updated_at"])
+    return bom
+
+
+@transaction.atomic
+def bom_copy(*, bom: BOM, actor=None) -> BOM:
+    """A new draft with the same header, components and operations, numbered anew, with the
+    next version of the product's BOMs (the source's version + 1 unless a later one exists)."""
+    source = BOM.all_objects.select_related("product__uom", "uom").get(pk=bom.pk)
+    versions = BOM.all_objects.filter(product_id=source.product_id).aggregate(v=Max("version"))
+    return bom_create(
+        product=source.product,
+        components=_current_components(source),
+        operations=_current_operations(source),
+        name=source.name,
+        description=source.description,
+        quantity=source.quantity,
+        uom=source.uom,
+        type=source.type,
+        is_default=None,
+        version=max(source.version, versions["v"] or 0) + 1,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def bom_archive(*, bom: BOM, actor=None) -> BOM:
+    """Soft delete. Refused while an open production order uses the BOM (`bom_in_use`)."""
+    bom = _locked_live(bom)
+    references = bom_open_order_references(bom=bom)
+    if references:
+        raise BomInUse(
+            f"BOM {bom.number} is used by open production orders: {', '.join(references)}.",
+            orders=references,
+        )
+    bom.deleted_at = timezone.now()
+    bom.is_default = False
+    stamp(bom, actor)
+    bom.save(update_fields=["deleted_at", "is_default", "updated_at"])
+    return bom
+
+
+@transaction.atomic
+def bom_unarchive(*, bom: BOM, actor=None) -> BOM:
+    """Bring an archived BOM back. Its lines become graph edges again, so the cycle check runs;
+    it becomes the default when its product has none."""
+    lock_bom_graph()
+    bom = (
+        BOM.all_objects.select_for_update(of=("self",))
+        .select_related("product__uom", "uom")
+        .get(pk=bom.pk)
+    )
+    if bom.deleted_at is None:
+        raise BomNotArchived(f"BOM {bom.number} is not archived.")
+    ensure_unique_live(BOM, field="number", value=bom.number, exclude_pk=bom.pk)
+    _check_no_cycle(product=bom.product, components=_current_components(bom))
+    bom.deleted_at = None
+    bom.is_default = (
+        bom.status != BOMStatus.CANCELLED and not _default_boms(bom.product_id).exists()
+    )
+    _save_header(bom, actor=actor)
+    return bom

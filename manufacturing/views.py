@@ -1,0 +1,269 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api.history import HistoryEntrySerializer
+from config.api.viewsets import SoftDeleteViewSet
+from config.memory import gc_paused
+from manufacturing import selectors, services
+from manufacturing.filters import BOMFieldsFilter, BOMFilter, WorkcenterFilter
+from manufacturing.models import BOM
+from manufacturing.representations import bom_bodies, explosion_body
+from manufacturing.selectors.boms import bom_headers
+from manufacturing.selectors.references import bom_input_resolve
+from manufacturing.serializers import (
+    BOMComponentsInputSerializer,
+    BOMInputSerializer,
+    BOMSerializer,
+    ExplosionQuerySerializer,
+    ExplosionSerializer,
+    WorkcenterInputSerializer,
+    WorkcenterSerializer,
+)
+
+# --- workcenters ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(request=WorkcenterInputSerializer, responses={201: WorkcenterSerializer}),
+    partial_update=extend_schema(
+        request=WorkcenterInputSerializer, responses={200: WorkcenterSerializer}
+    ),
+)
+class WorkcenterViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    SoftDeleteViewSet,
+):
+    serializer_class = WorkcenterSerializer
+    filterset_class = WorkcenterFilter
+    search_fields = ["code", "name"]
+    sort_fields = {
+        "code": "code",
+        "name": "name",
+        "hourlyCost": "hourly_cost",
+        "createdAt": "created_at",
+    }
+    default_sort = ("code",)
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    action_permissions = {"restore": ["manufacturing.restore_workcenter"]}
+
+    def get_queryset(self):
+        return selectors.workcenter_list()
+
+    def create(self, request, *args, **kwargs):
+        data = WorkcenterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workcenter = services.workcenter_create(**data.validated_data, actor=request.user)
+        return Response(WorkcenterSerializer(workcenter).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        workcenter = self.get_object()
+        data = WorkcenterInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        workcenter = services.workcenter_update(
+            workcenter=workcenter, data=data.validated_data, actor=request.user
+        )
+        return Response(WorkcenterSerializer(workcenter).data)
+
+    def perform_destroy(self, instance):
+        services.workcenter_archive(workcenter=instance, actor=self.request.user)
+
+    @extend_schema(request=None, responses={200: WorkcenterSerializer})
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        workcenter = services.workcenter_restore(workcenter=self.get_object(), actor=request.user)
+        return Response(WorkcenterSerializer(workcenter).data)
+
+
+# --- bills of materials ---------------------------------------------------------------------
+
+HEADER_KEYS = ("name", "number", "description", "product", "quantity", "uom", "type", "is_default")
+PUT_DEFAULTS = {"name": "", "description": "", "quantity": 1, "uom": None, "type": "manufacture"}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List bills of materials"),
+    create=extend_schema(
+        summary="Create a BOM", request=BOMInputSerializer, responses={201: BOMSerializer}
+    ),
+    retrieve=extend_schema(summary="Get a BOM (archived ones too)"),
+    update=extend_schema(
+        summary="Replace a BOM", request=BOMInputSerializer, responses={200: BOMSerializer}
+    ),
+    partial_update=extend_schema(
+        summary="Update a BOM; components or operations, when given, replace the whole set",
+        request=BOMInputSerializer,
+        responses={200: BOMSerializer},
+    ),
+    destroy=extend_schema(summary="Archive a BOM", responses={204: None}),
+)
+class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
+    """Action endpoints (those in `action_permissions`) are throttled by config's ActionThrottle."""
+
+    serializer_class = BOMSerializer
+    search_fields = ["number", "name", "description", "product__number", "product__name"]
+    sort_fields = {
+        "number": "number",
+        "name": "name",
+        "createdAt": "created_at",
+        "updatedAt": "updated_at",
+    }
+    default_sort = ("number",)
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    list_actions = ("list", "archived")
+    write_actions = ("update", "partial_update", "destroy", "components", "submit", "cancel")
+    # DELETE archives: an action of its own (API.md), not the model's delete permission.
+    action_permissions = {
+        "destroy": ["manufacturing.archive_bom"],
+        "submit": ["manufacturing.submit_bom"],
+        "cancel": ["manufacturing.cancel_bom"],
+        "copy": ["manufacturing.copy_bom"],
+        "unarchive": ["manufacturing.unarchive_bom"],
+    }
+
+    @property
+    def filterset_class(self):
+        return BOMFieldsFilter if self.action == "archived" else BOMFilter
+
+    def get_queryset(self):
+        if self.action == "explosion":
+            return BOM.all_objects.select_related("product", "uom")
+        if self.action in ("list", "retrieve"):  # their lines come as rows: bom_bodies
+            return bom_headers()
+        return selectors.bom_list()
+
+    def _respond(self, bom, status_code=status.HTTP_200_OK) -> Response:
+        fresh = selectors.bom_list().get(pk=bom.pk)
+        return Response(BOMSerializer(fresh).data, status=status_code)
+
+    def _input(self, request, *, partial: bool) -> dict:
+        data = BOMInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        return bom_input_resolve(data.validated_data)
+
+    @staticmethod
+    def _split(resolved: dict) -> tuple[dict, list | None, list | None]:
+        header = {k: v for k, v in resolved.items() if k in HEADER_KEYS}
+        return header, resolved.get("components"), resolved.get("operations")
+
+    def create(self, request, *args, **kwargs):
+        header, components, operations = self._split(self._input(request, partial=False))
+        bom = services.bom_create(
+            **header, components=components, operations=operations or (), actor=request.user
+        )
+        return self._respond(bom, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        bom = self.get_object()
+        if kwargs.get("partial"):
+            header, components, operations = self._split(self._input(request, partial=True))
+        else:
+            resolved = self._input(request, partial=False)
+            resolved = {**PUT_DEFAULTS, "operations": [], **resolved}
+            header, components, operations = self._split(resolved)
+        bom = services.bom_update(
+            bom=bom, data=header, components=components, operations=operations, actor=request.user
+        )
+        return self._respond(bom)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.bom_archive(bom=instance, actor=self.request.user)
+
+    @extend_schema(
+        summary="Sync the lines: add new, update changed, remove missing (keyed by item)",
+        request=BOMComponentsInputSerializer,
+        responses={200: BOMSerializer},
+    )
+    @action(detail=True, methods=["put"])
+    def components(self, request, pk=None):
+        bom = self.get_object()
+        data = BOMComponentsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resolved = bom_input_resolve(data.validated_data)
+        bom = services.bom_sync_components(
+            bom=bom, components=resolved["components"], actor=request.user
+        )
+        return self._respond(bom)
+
+    @extend_schema(summary="Submit a draft BOM", request=None, responses={200: BOMSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._respond(services.bom_submit(bom=self.get_object(), actor=request.user))
+
+    @extend_schema(summary="Cancel a submitted BOM", request=None, responses={200: BOMSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._respond(services.bom_cancel(bom=self.get_object(), actor=request.user))
+
+    @extend_schema(
+        summary="Copy to a new draft version", request=None, responses={201: BOMSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        bom = services.bom_copy(bom=self.get_object(), actor=request.user)
+        return self._respond(bom, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Bring an archived BOM back", request=None, responses={200: BOMSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, pk=None):
+        return self._respond(services.bom_unarchive(bom=self.get_object(), actor=request.user))
+
+    @extend_schema(
+        summary="Who changed the BOM, its lines and operations, and when (newest first)",
+        responses={200: HistoryEntrySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        entries = selectors.bom_history(bom=self.get_object())
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+
+    @extend_schema(summary="The archived BOMs", responses={200: BOMSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def archived(self, request):
+        queryset = self.filter_queryset(self.get_queryset().filter(deleted_at__isnull=False))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(BOMSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Explode the BOM: requirements, totals per item and cost",
+        parameters=[
+            OpenApiParameter(
+                "quantity", float, description="Quantity to build (default: the BOM's quantity)"
+            ),
+            OpenApiParameter("levels", str, enum=["all", "1"], description="all (default) or 1"),
+        ],
+        responses={200: ExplosionSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def explosion(self, request, pk=None):
+        params = ExplosionQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        bom = self.get_object()
+        # Tens of thousands of objects alive until the body is built, and no garbage: the
+        # collector waits until they are freed (config.memory).
+        with gc_paused():
+            explosion = selectors.bom_explode(
+                bom=bom,
+                quantity=params.validated_data.get("quantity"),
+                levels=params.validated_data["levels"],
+            )
+            body = explosion_body(explosion)  # = ExplosionSerializer(explosion).data
+            del explosion
+        return Response(body)
+
+    # Defined last: `list` would shadow the builtin in the annotations of the class body.
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(bom_bodies(page))  # = BOMSerializer(page, many=True)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(bom_bodies([self.get_object()])[0])  # = BOMSerializer(bom).data

@@ -1,0 +1,357 @@
+"""Explosion, costing and where-used (API.md, "Explosion rules"), numbers checked by hand."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from items.models import Item
+from manufacturing import selectors, services
+from manufacturing.models import BOM
+from tests.items.factories import ItemFactory, unit
+from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, chain, line, op
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def plant():
+    """TOP (made 2 at a time) = 2 FRAME + 2 KIT (phantom) + 2 MOTOR + 100 g WIRE;
+    FRAME = 1 STEEL + 250 mL PAINT (+10 % scrap); KIT = 4 BOLT + 4 NUT."""
+    line_wc = WorkcenterFactory(code="LINE", name="Line", hourly_cost=D(60))
+    paint_wc = WorkcenterFactory(code="PAINT", name="Paint", hourly_cost=D(48))
+    items = {
+        "TOP": ItemFactory(number="TOP", uom=unit("units"), standard_cost=0),
+        "FRAME": ItemFactory(number="FRAME", uom=unit("units"), standard_cost=D(999)),
+        "KIT": ItemFactory(number="KIT", uom=unit("units"), type="consumable"),
+        "STEEL": ItemFactory(number="STEEL", standard_cost=D("42.5")),
+        "PAINT": ItemFactory(number="PAINT", uom=unit("L"), standard_cost=D(12)),
+        "BOLT": ItemFactory(number="BOLT", standard_cost=D("0.12")),
+        "NUT": ItemFactory(number="NUT", standard_cost=D("0.05")),
+        "MOTOR": ItemFactory(number="MOTOR", standard_cost=D(35)),
+        "WIRE": ItemFactory(number="WIRE", uom=unit("kg"), standard_cost=D("9.8")),
+    }
+    i = items
+    BOMFactory(
+        product=i["KIT"],
+        type="phantom",
+        lines=[line(i["BOLT"], 4), line(i["NUT"], 4)],
+        operations=[op(line_wc, 6, "Kitting")],
+    )
+    BOMFactory(
+        product=i["FRAME"],
+        lines=[line(i["STEEL"], 1), line(i["PAINT"], 250, "mL", scrap=10)],
+        operations=[op(paint_wc, 15, "Paint")],
+    )
+    top = BOMFactory(
+        product=i["TOP"],
+        quantity=D(2),
+        lines=[
+            line(i["FRAME"], 2),
+            line(i["KIT"], 2),
+            line(i["MOTOR"], 2),
+            line(i["WIRE"], 100, "g"),
+        ],
+        operations=[op(line_wc, 30, "Assembly")],
+    )
+    return top, items
+
+
+def rows(explosion):
+    return [
+        (r.number, r.quantity, r.level, list(r.path), r.is_leaf) for r in explosion.requirements
+    ]
+
+
+def test_multi_level_explosion_with_phantom_scrap_and_units(plant):
+    top, _ = plant
+
+    explosion = selectors.bom_explode(bom=top, quantity=D(10), levels="all")
+
+    assert rows(explosion) == [
+        ("FRAME", D(10), 1, ["FRAME"], False),
+        ("STEEL", D(10), 2, ["FRAME", "STEEL"], True),
+        ("PAINT", D("2.75"), 2, ["FRAME", "PAINT"], True),  # 250 mL x 1.1 x 10 = 2.75 L
+        ("BOLT", D(40), 1, ["BOLT"], True),  # the kit's parts take its place
+        ("NUT", D(40), 1, ["NUT"], True),
+        ("MOTOR", D(10), 1, ["MOTOR"], True),
+        ("WIRE", D("0.5"), 1, ["WIRE"], True),  # 100 g x 5 runs = 0.5 kg
+    ]
+    assert [(t.number, t.quantity, t.uom) for t in explosion.totals] == [
+        ("STEEL", D(10), "EA"),
+        ("PAINT", D("2.75"), "L"),
+        ("BOLT", D(40), "EA"),
+        ("NUT", D(40), "EA"),
+        ("MOTOR", D(10), "EA"),
+        ("WIRE", D("0.5"), "kg"),
+    ]
+
+
+def test_cost_roll_up_by_hand(plant):
+    top, _ = plant
+
+    cost = selectors.bom_explode(bom=top, quantity=D(10), levels="all").cost
+
+    # materials: 10 x 42.5 + 2.75 x 12 + 40 x 0.12 + 40 x 0.05 + 10 x 35 + 0.5 x 9.8
+    #          = 425 + 33 + 4.8 + 2 + 350 + 4.9 = 819.7 (FRAME's own standard cost is unused)
+    # operations: TOP 30 min x 1 €/min x 5 runs = 150; FRAME 15 min x 0.8 €/min x 10 = 120;
+    #             KIT (phantom, its work happens inside TOP) 6 min x 1 €/min x 10 = 60
+    assert cost.materials == D("819.7000")
+    assert cost.operations == D("330.0000")
+    assert cost.total == D("1149.7000")
+    assert cost.per_unit == D("114.9700")
+    assert selectors.bom_cost(bom=top, quantity=D(10)) == cost
+    assert selectors.bom_cost(bom=top).per_unit == D("114.9700")
+
+
+def test_row_costs_roll_up_sub_assemblies(plant):
+    top, _ = plant
+
+    explosion = selectors.bom_explode(bom=top, quantity=D(10))
+
+    costs = {r.number: r.cost for r in explosion.requirements}
+    assert costs["FRAME"] == D("578.0000")  # 425 steel + 33 paint + 120 painting
+    assert costs["STEEL"] == D("425.0000")
+    assert costs["BOLT"] == D("4.8000")
+
+
+def test_levels_1_stops_at_sub_assemblies_but_explodes_phantoms(plant):
+    top, _ = plant
+
+    explosion = selectors.bom_explode(bom=top, quantity=D(10), levels="1")
+
+    assert rows(explosion) == [
+        ("FRAME", D(10), 1, ["FRAME"], True),
+        ("BOLT", D(40), 1, ["BOLT"], True),
+        ("NUT", D(40), 1, ["NUT"], True),
+        ("MOTOR", D(10), 1, ["MOTOR"], True),
+        ("WIRE", D("0.5"), 1, ["WIRE"], True),
+    ]
+    assert [t.number for t in explosion.totals] == ["FRAME", "BOLT", "NUT", "MOTOR", "WIRE"]
+    assert explosion.cost.total == D("1149.7000")  # always the full roll-up
+    assert explosion.requirements[0].bom.product.number == "FRAME"
+
+
+def test_exploded_boms_for_work_orders(plant):
+    top, _items = plant
+
+    full = selectors.bom_explode(bom=top, quantity=D(10), levels="all")
+    single = selectors.bom_explode(bom=top, quantity=D(10), levels="1")
+
+    assert [(e.bom.product.number, e.level, e.runs, e.phantom) for e in full.boms] == [
+        ("TOP", 0, D(5), False),
+        ("FRAME", 1, D(10), False),
+        ("KIT", 0, D(10), True),
+    ]
+    assert [e.bom.product.number for e in full.work_order_boms()] == ["FRAME", "TOP", "KIT"]
+    assert [[o.name for o in e.operations] for e in full.work_order_boms()] == [
+        ["Paint"],
+        ["Assembly"],
+        ["Kitting"],
+    ]
+    assert [(e.bom.product.number, e.phantom) for e in single.boms] == [
+        ("TOP", False),
+        ("KIT", True),
+    ]
+
+
+def test_default_quantity_is_the_boms(plant):
+    top, _ = plant
+
+    explosion = selectors.bom_explode(bom=top)
+
+    assert explosion.quantity == D(2)
+    assert explosion.requirements[0].quantity == D(2)
+
+
+def test_phantom_inside_a_phantom_and_under_a_sub_assembly():
+    inner_kit, outer_kit, sub, top = (ItemFactory(number=n) for n in ("IK", "OK", "SUB", "TOP"))
+    screw, glue, part = (ItemFactory(number=n) for n in ("SCREW", "GLUE", "PART"))
+    BOMFactory(product=inner_kit, type="phantom", lines=[line(screw, 2)])
+    BOMFactory(product=outer_kit, type="phantom", lines=[line(inner_kit, 3), line(glue, 1)])
+    BOMFactory(product=sub, lines=[line(part, 1), line(outer_kit, 1)])
+    bom = BOMFactory(product=top, lines=[line(sub, 2)])
+
+    explosion = selectors.bom_explode(bom=bom, quantity=D(1))
+
+    assert rows(explosion) == [
+        ("SUB", D(2), 1, ["SUB"], False),
+        ("PART", D(2), 2, ["SUB", "PART"], True),
+        ("SCREW", D(12), 2, ["SUB", "SCREW"], True),
+        ("GLUE", D(2), 2, ["SUB", "GLUE"], True),
+    ]
+
+
+def test_sub_assembly_bom_in_another_unit_of_its_category():
+    copper = ItemFactory(number="CU", uom=unit("kg"), standard_cost=D(10))
+    cable = ItemFactory(number="CABLE", uom=unit("m"))
+    harness = ItemFactory(number="HARNESS")
+    # 50 cm of cable take 10 g of copper
+    BOMFactory(product=cable, quantity=D(50), uom=unit("cm"), lines=[line(copper, 10, "g")])
+    bom = BOMFactory(product=harness, lines=[line(cable, 2)])  # 2 m per harness
+
+    explosion = selectors.bom_explode(bom=bom, quantity=D(3))
+
+    assert rows(explosion) == [
+        ("CABLE", D(6), 1, ["CABLE"], False),
+        ("CU", D("0.12"), 2, ["CABLE", "CU"], True),  # 600 cm / 50 cm x 10 g = 120 g
+    ]
+    assert explosion.cost.materials == D("1.2000")
+
+
+def test_only_default_live_boms_are_followed():
+    sub, top, a, b = (ItemFactory(number=n) for n in ("SUB", "TOP", "A", "B"))
+    default = BOMFactory(product=sub, lines=[line(a)])
+    BOMFactory(product=sub, lines=[line(b)])  # an alternate, not default
+    bom = BOMFactory(product=top, lines=[line(sub)])
+
+    assert [r.number for r in selectors.bom_explode(bom=bom).requirements] == ["SUB", "A"]
+
+    services.bom_archive(bom=default)  # no default left: SUB is bought
+    assert [(r.number, r.is_leaf) for r in selectors.bom_explode(bom=bom).requirements] == [
+        ("SUB", True)
+    ]
+
+
+def test_explosion_refuses_zero_and_bad_levels(plant):
+    from config.exceptions import ValidationFailed
+
+    top, _ = plant
+    with pytest.raises(ValidationFailed):
+        selectors.bom_explode(bom=top, quantity=D(0))
+    with pytest.raises(ValidationFailed):
+        selectors.bom_explode(bom=top, levels="3")
+
+
+# --- query counts ---------------------------------------------------------------------------------
+
+
+def _structure(depth: int, widths: list[int]) -> tuple[BOM, Item, int]:
+    """A tree `depth` levels deep: widths[k] children per node at level k (distinct items),
+    plus one SHARED item used by every BOM one level above the leaves. Returns (top BOM, shared item,
+    number of distinct nodes below the top)."""
+    counter = {"n": 0}
+
+    def new_items(count: int) -> list[Item]:
+        made = []
+        for _ in range(count):
+            counter["n"] += 1
+            made.append(
+                Item(number=f"N{counter['n']:05d}", name="node", uom=unit("EA"), standard_cost=1)
+            )
+        return Item.objects.bulk_create(made)
+
+    shared = Item.objects.create(number="SHARED", name="shared", uom=unit("EA"))
+    top = new_items(1)[0]
+    level = [top]
+    nodes = 1  # SHARED
+    boms = []
+    for depth_index in range(depth):
+        below_all = []
+        for parent in level:
+            below = new_items(widths[depth_index])
+            lines = [line(i, 1) for i in below]
+            if depth_index == depth - 1:  # the BOMs whose components are the deepest level
+                lines.append(line(shared, 1))
+            boms.append(BOMFactory(product=parent, lines=lines))
+            below_all.extend(below)
+        nodes += len(below_all)
+        level = below_all
+    return boms[0], shared, nodes
+
+
+def test_five_level_explosion_of_1000_nodes_costs_depth_plus_3_queries(api):
+    # 10 → 20 → 40 → 80 → 880 distinct items below the top, plus SHARED under each level-4 node
+    top, _shared, nodes = _structure(5, [10, 2, 2, 2, 11])
+    assert nodes >= 1000
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get(f"/api/manufacturing/boms/{top.pk}/explosion?levels=all")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert max(r["level"] for r in body["requirements"]) == 5
+    assert len(body["requirements"]) == nodes - 1 + 80  # SHARED once per level-4 BOM
+    # Measured through the API, the request's token lookup included: token + user, the BOM,
+    # the lines of the whole tree (recursive CTE), their operations.
+    assert len(ctx) == 4
+    assert len(ctx) <= 5 + 3
+
+
+def test_explosion_queries_do_not_grow_with_depth(api):
+    shallow = chain(2)[1][0]
+    deep = chain(8)[1][0]
+
+    counts = []
+    for bom in (shallow, deep):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(f"/api/manufacturing/boms/{bom.pk}/explosion").status_code == 200
+        counts.append(len(ctx))
+
+    assert counts == [4, 4]
+
+
+def test_where_used_over_1000_nodes_costs_at_most_depth_plus_3_queries(api):
+    _top, shared, _ = _structure(5, [10, 2, 2, 2, 11])
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get(f"/api/items/{shared.pk}/where-used?levels=all&limit=200")
+
+    assert response.status_code == 200
+    body = response.json()
+    # 80 level-4 BOMs use SHARED; above them 40, 20, 10 and the top BOM
+    assert body["meta"]["total"] == 80 + 40 + 20 + 10 + 1
+    assert [r["level"] for r in body["data"]][:1] == [1] and body["data"][-1]["level"] == 5
+    # token + user, the item, every BOM line above it (recursive CTE)
+    assert len(ctx) == 3
+    assert len(ctx) <= 5 + 3
+
+
+# --- where-used -----------------------------------------------------------------------------------
+
+
+def test_where_used_levels(api):
+    bolt = ItemFactory(number="BOLT")
+    kit, frame, top = (ItemFactory(number=n) for n in ("KIT", "FRAME", "TOP"))
+    kit_bom = BOMFactory(product=kit, lines=[line(bolt, 4)], name="Kit")
+    frame_bom = BOMFactory(product=frame, lines=[line(kit, 1), line(bolt, 2)])
+    top_bom = BOMFactory(product=top, lines=[line(frame, 1)])
+    archived = BOMFactory(product=top, lines=[line(bolt, 9)])
+    services.bom_archive(bom=archived)
+
+    direct = api.get(f"/api/items/{bolt.pk}/where-used").json()["data"]
+    every = api.get(f"/api/items/{bolt.pk}/where-used?levels=all").json()["data"]
+
+    assert [(r["bomNumber"], r["level"], r["quantity"]) for r in direct] == [
+        (kit_bom.number, 1, 4),
+        (frame_bom.number, 1, 2),
+    ]
+    assert direct[0] == {
+        "bomId": str(kit_bom.pk),
+        "bomNumber": kit_bom.number,
+        "bomName": "Kit",
+        "product": {"id": str(kit.pk), "number": "KIT", "name": kit.name},
+        "componentId": str(bolt.pk),
+        "quantity": 4,
+        "uom": "EA",
+        "level": 1,
+    }
+    assert [(r["bomNumber"], r["level"]) for r in every] == [
+        (kit_bom.number, 1),
+        (frame_bom.number, 1),
+        (top_bom.number, 2),  # FRAME reached at level 1 already: its use of KIT is not repeated
+    ]
+
+
+def test_item_used_by_a_bom_cannot_be_archived(api):
+    part, product = ItemFactory(), ItemFactory()
+    bom = BOMFactory(product=product, lines=[line(part)])
+
+    body = api.delete(f"/api/items/{part.pk}").json()
+    assert body["code"] == "item_in_use" and bom.number in body["detail"]
+    assert api.delete(f"/api/items/{product.pk}").status_code == 409
+
+    services.bom_archive(bom=bom)
+    assert api.delete(f"/api/items/{part.pk}").status_code == 204

@@ -1,0 +1,99 @@
+"""Query budgets: lists and details do not grow with the page or the BOM, and confirm / produce
+cost the same number of queries at 5 and at 50 components."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from manufacturing.services import orders as order_services
+from tests.inventory.factories import receive
+from tests.items.factories import ItemFactory
+from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line, op
+from tests.manufacturing.orders_fixtures import make_order, make_plant
+
+pytestmark = pytest.mark.django_db
+ORDERS = "/api/manufacturing/orders"
+
+
+def product_with(components: int, operations: int = 2):
+    workcenter = WorkcenterFactory()
+    parts = [ItemFactory() for _ in range(components)]
+    for part in parts:
+        receive(part, 1000)
+    product = ItemFactory()
+    BOMFactory(
+        product=product,
+        lines=[line(part, 2) for part in parts],
+        operations=[op(workcenter, 10, f"Op {n}") for n in range(operations)],
+    )
+    return product
+
+
+def queries_of(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def lifecycle_counts(components: int) -> dict[str, int]:
+    order = order_services.production_order_create(
+        product=product_with(components), quantity=Decimal(10)
+    )
+    return {
+        "confirm": queries_of(lambda: order_services.production_order_confirm(order=order)),
+        "produce": queries_of(
+            lambda: order_services.production_order_produce(order=order, qty=Decimal(4))
+        ),
+        "produce_rest": queries_of(
+            lambda: order_services.production_order_produce(order=order, qty=Decimal(6))
+        ),
+        "close": queries_of(lambda: order_services.production_order_close(order=order)),
+    }
+
+
+def test_confirm_produce_close_query_counts_do_not_grow_with_components():
+    small = lifecycle_counts(5)
+    large = lifecycle_counts(50)
+
+    assert small == large
+    assert small["confirm"] <= 20 and small["produce"] <= 25
+
+
+def test_order_list_query_count_is_flat(api, django_assert_max_num_queries):
+    plant = make_plant()
+    for _ in range(2):
+        make_order(plant, "1")
+    with django_assert_max_num_queries(5):
+        assert len(api.get(ORDERS).json()["data"]) == 2
+
+    for _ in range(30):
+        order = make_order(plant, "1")
+        order_services.production_order_confirm(order=order)
+    with django_assert_max_num_queries(5):
+        assert len(api.get(f"{ORDERS}?limit=50").json()["data"]) == 32
+
+
+@pytest.mark.parametrize("components", [5, 50])
+def test_order_detail_query_count_is_flat(api, components, django_assert_max_num_queries):
+    order = order_services.production_order_create(
+        product=product_with(components, operations=components // 5), quantity=Decimal(1)
+    )
+    order_services.production_order_confirm(order=order)
+
+    with django_assert_max_num_queries(5):
+        body = api.get(f"{ORDERS}/{order.pk}").json()
+
+    assert len(body["components"]) == components
+
+
+def test_shop_floor_queue_query_count_is_flat(api, django_assert_max_num_queries):
+    for components in (3, 3, 3):
+        order = order_services.production_order_create(
+            product=product_with(components, operations=5), quantity=Decimal(1)
+        )
+        order_services.production_order_confirm(order=order)
+
+    with django_assert_max_num_queries(4):
+        assert len(api.get("/api/manufacturing/work-orders").json()["data"]) == 15
