@@ -1,0 +1,141 @@
+"""The hot read endpoints build their bodies by hand (`*/representations.py`) instead of through
+their serializers: the JSON must be exactly what the serializers (the OpenAPI schema) give."""
+
+from decimal import Decimal
+
+import pytest
+
+from config.api.renderers import JSONRenderer
+from manufacturing import selectors
+from manufacturing.representations import explosion_body
+from manufacturing.serializers import ExplosionSerializer
+from tests.items.factories import ItemFactory, unit
+from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line, op
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def rendered(data) -> bytes:
+    return JSONRenderer().render(data)
+
+
+@pytest.fixture
+def plant():
+    """TOP (2 at a time) = 2 FRAME + 2 KIT (phantom) + 3 MOTOR + 100 g WIRE, FRAME = STEEL +
+    250 mL PAINT (+10 % scrap), KIT = 4 BOLT + 4 NUT; costs with awkward decimals."""
+    line_wc = WorkcenterFactory(code="LINE", name="Line", hourly_cost=D("61.37"))
+    paint_wc = WorkcenterFactory(code="PAINT", name="Paint", hourly_cost=D(48))
+    i = {
+        "TOP": ItemFactory(number="TOP", uom=unit("units"), standard_cost=0),
+        "FRAME": ItemFactory(number="FRAME", name="Frame, painted", uom=unit("units")),
+        "KIT": ItemFactory(number="KIT", uom=unit("units"), type="consumable"),
+        "STEEL": ItemFactory(number="STEEL", standard_cost=D("42.5")),
+        "PAINT": ItemFactory(number="PAINT", uom=unit("L"), standard_cost=D("12.3333")),
+        "BOLT": ItemFactory(number="BOLT", standard_cost=D("0.1234")),
+        "NUT": ItemFactory(number="NUT", name="Nüt \u2013 M10", standard_cost=D("0.05")),
+        "MOTOR": ItemFactory(number="MOTOR", standard_cost=D(35)),
+        "WIRE": ItemFactory(number="WIRE", uom=unit("kg"), standard_cost=D("9.8")),
+    }
+    BOMFactory(
+        product=i["KIT"],
+        type="phantom",
+        lines=[line(i["BOLT"], 4), line(i["NUT"], "3.333333")],
+        operations=[op(line_wc, "6.5", "Kitting")],
+    )
+    BOMFactory(
+        product=i["FRAME"],
+        lines=[line(i["STEEL"], 1), line(i["PAINT"], 250, "mL", scrap="10.5")],
+        operations=[op(paint_wc, 15, "Paint")],
+    )
+    top = BOMFactory(
+        product=i["TOP"],
+        quantity=D(2),
+        lines=[
+            line(i["FRAME"], 2),
+            line(i["KIT"], 2),
+            line(i["MOTOR"], 3),
+            line(i["WIRE"], 100, "g"),
+        ],
+        operations=[op(line_wc, 30, "Assembly"), op(paint_wc, "7.25", "Touch-up")],
+    )
+    return top, i
+
+
+@pytest.mark.parametrize("levels", ["all", "1"])
+@pytest.mark.parametrize("quantity", [None, D(7), D("0.333333")])
+def test_explosion_body_is_the_serializers(plant, levels, quantity):
+    top, _ = plant
+    explosion = selectors.bom_explode(bom=top, quantity=quantity, levels=levels)
+
+    assert rendered(explosion_body(explosion)) == rendered(ExplosionSerializer(explosion).data)
+
+
+def test_the_explosion_endpoint_answers_the_serializers_body(plant, api):
+    top, _ = plant
+    explosion = selectors.bom_explode(bom=top, quantity=D(3), levels="all")
+
+    response = api.get(f"/api/manufacturing/boms/{top.pk}/explosion?quantity=3")
+
+    assert response.status_code == 200
+    assert response.content == rendered(ExplosionSerializer(explosion).data)
+
+
+def test_items_list_body_is_the_serializers(api):
+    from items.models import Item
+    from items.selectors import item_list
+    from items.serializers import ItemSerializer
+
+    ItemFactory(number="A-1", description="", standard_cost=D("0.1235"), uom=unit("kg"))
+    ItemFactory(number="A-2", description='Ünïcode, \u2028 and "quotes"', type="service")
+    archived = ItemFactory(number="A-3", standard_cost=D("123456.7891"))
+    archived.delete()
+    ItemFactory(number="A-4", tracking="lot", type="consumable", standard_cost=0)
+
+    for query in ("", "?isActive=false", "?sort=-name&limit=2&page=2", "?search=A-"):
+        response = api.get(f"/api/items{query}")
+        assert response.status_code == 200
+        body = response.json()
+        ids = [row["id"] for row in body["data"]]
+        items = {str(i.pk): i for i in item_list().filter(pk__in=ids)}
+        expected = ItemSerializer([items[pk] for pk in ids], many=True).data
+        assert response.content == rendered({"data": expected, "meta": body["meta"]})
+    assert Item.all_objects.count() == 4
+
+
+def test_bom_detail_and_list_bodies_are_the_serializers(plant, api):
+    from manufacturing.models import BOM
+    from manufacturing.serializers import BOMSerializer
+
+    top, _ = plant
+    archived = BOMFactory(product=ItemFactory(), lines=[line(ItemFactory(), "0.000001")])
+    archived.delete()
+
+    for bom in [top, archived, *BOM.all_objects.exclude(pk__in=[top.pk, archived.pk])]:
+        response = api.get(f"/api/manufacturing/boms/{bom.pk}")
+        fresh = selectors.bom_list().get(pk=bom.pk)
+        assert response.content == rendered(BOMSerializer(fresh).data)
+
+    for query in ("", "?isActive=false", "?sort=-number&limit=2"):
+        response = api.get(f"/api/manufacturing/boms{query}")
+        body = response.json()
+        ids = [row["id"] for row in body["data"]]
+        boms = {str(b.pk): b for b in selectors.bom_list().filter(pk__in=ids)}
+        expected = BOMSerializer([boms[pk] for pk in ids], many=True).data
+        assert response.content == rendered({"data": expected, "meta": body["meta"]})
+
+
+@pytest.mark.parametrize("levels", ["1", "all"])
+def test_where_used_body_is_the_serializers(plant, api, levels):
+    from items.selectors import item_where_used
+    from items.serializers import WhereUsedSerializer
+
+    _, items = plant
+    archived = BOMFactory(product=ItemFactory(), lines=[line(items["STEEL"], "0.5")])
+    archived.delete()
+
+    for item in items.values():
+        response = api.get(f"/api/items/{item.pk}/where-used?levels={levels}")
+        rows = item_where_used(item=item, levels=levels)
+        expected = WhereUsedSerializer(rows, many=True).data
+        assert response.content == rendered({"data": expected, "meta": response.json()["meta"]})
