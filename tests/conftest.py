@@ -11,6 +11,10 @@ from rest_framework.test import APIClient
 
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
+# Users are created by the hundred: PBKDF2's million rounds would cost a third of a second each.
+# Tests check who may do what, not how passwords are stored (Django's own advice for test runs).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def pytest_collection_modifyitems(config, items):
     if IS_POSTGRES:

@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -6,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.authtoken.models import Token
 
+from config.management.commands.seed_demo import DEMO_MODULES
 from items.models import Item
 
 pytestmark = pytest.mark.django_db
@@ -13,11 +15,19 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
-    call_command("seed_demo", "--superuser", stdout=StringIO())
+    first = StringIO()
+    call_command("seed_demo", "--superuser", stdout=first)
+    assert re.search(
+        r"manufacturing\.demo_orders: created [1-9]\d* production orders", first.getvalue()
+    )
     counts = {"items": Item.objects.count(), "users": get_user_model().objects.count()}
 
-    call_command("seed_demo", "--superuser", stdout=StringIO())
+    second = StringIO()
+    call_command("seed_demo", "--superuser", stdout=second)
 
+    reports = [line for line in second.getvalue().splitlines() if ": created " in line]
+    assert [line.split(":")[0] for line in reports] == DEMO_MODULES
+    assert all(n == "0" for line in reports for n in re.findall(r"(\d+) ", line)), reports
     assert counts["items"] >= 15
     assert Item.objects.count() == counts["items"]
     assert get_user_model().objects.count() == counts["users"] == 1
