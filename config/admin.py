@@ -38,6 +38,22 @@ class ServiceAdminMixin:
     the admin opened rolls back and the same POST is shown again with the refusal as a form
     error, keeping what the user typed: never a 500."""
 
+    def apply_to_each(self, request, objects, call, done_message: str = "") -> int:
+        """Run `call(obj)` (a service, its own transaction) for every selected object: each
+        refusal becomes an error message naming the object, the others go through and are
+        counted in one success message (`done_message` with `{done}`, when given)."""
+        done = 0
+        for obj in objects:
+            try:
+                call(obj)
+            except DomainError as exc:
+                self.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done and done_message:
+            self.message_user(request, done_message.format(done=done), messages.SUCCESS)
+        return done
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -101,27 +117,14 @@ class SoftDeleteAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def perform_restore(self, obj, *, actor) -> None:
         obj.restore()
 
-    def _archive(self, request, obj) -> bool:
-        try:
-            self.perform_archive(obj, actor=request.user)
-        except DomainError as exc:
-            self.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
-            return False
-        return True
-
-    def _restore(self, request, obj) -> bool:
-        try:
-            self.perform_restore(obj, actor=request.user)
-        except DomainError as exc:
-            self.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
-            return False
-        return True
-
     @admin.action(description=_("Archive selected %(verbose_name_plural)s"), permissions=["delete"])
     def archive_selected(self, request, queryset):
-        done = sum(self._archive(request, obj) for obj in queryset.filter(deleted_at__isnull=True))
-        if done:
-            self.message_user(request, f"Archived {done} record(s).", messages.SUCCESS)
+        self.apply_to_each(
+            request,
+            queryset.filter(deleted_at__isnull=True),
+            lambda obj: self.perform_archive(obj, actor=request.user),
+            "Archived {done} record(s).",
+        )
 
     def has_restore_permission(self, request) -> bool:
         """Restoring is an action of its own, as over the API: `<app>.restore_<model>`."""
@@ -132,17 +135,21 @@ class SoftDeleteAdmin(ServiceAdminMixin, admin.ModelAdmin):
         description=_("Restore selected %(verbose_name_plural)s"), permissions=["restore"]
     )
     def restore_selected(self, request, queryset):
-        done = sum(self._restore(request, obj) for obj in queryset.filter(deleted_at__isnull=False))
-        if done:
-            self.message_user(request, f"Restored {done} record(s).", messages.SUCCESS)
+        self.apply_to_each(
+            request,
+            queryset.filter(deleted_at__isnull=False),
+            lambda obj: self.perform_restore(obj, actor=request.user),
+            "Restored {done} record(s).",
+        )
 
     def get_deleted_objects(self, objs, request):
         # Archiving cascades nothing, so the confirmation page lists only the record itself.
         return [str(obj) for obj in objs], {}, set(), []
 
     def delete_model(self, request, obj):
-        self._archive(request, obj)
+        self.delete_queryset(request, [obj])
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self._archive(request, obj)
+        self.apply_to_each(
+            request, queryset, lambda obj: self.perform_archive(obj, actor=request.user)
+        )

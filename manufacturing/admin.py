@@ -4,7 +4,7 @@ admin refuses exactly what the API refuses, as a form error (ServiceAdminMixin).
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -246,16 +246,12 @@ class BOMAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         return request.user.has_perm("manufacturing.unarchive_bom")
 
     def _each(self, request, queryset, service, done_message: str) -> None:
-        done = 0
-        for bom in queryset.order_by("number"):
-            try:
-                service(bom=bom, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{bom.number}: {exc.detail}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message.format(done=done), messages.SUCCESS)
+        self.apply_to_each(
+            request,
+            queryset.order_by("number"),
+            lambda bom: service(bom=bom, actor=request.user),
+            done_message,
+        )
 
     @admin.action(description="Submit selected draft BOMs", permissions=["submit"])
     def submit_selected(self, request, queryset):

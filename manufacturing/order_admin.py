@@ -1,10 +1,9 @@
 """Production orders and work orders in the admin: saved and moved through the services."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import SoftDeleteAdmin
-from config.exceptions import DomainError
 from manufacturing.models import (
     OrderStatus,
     ProductionOrder,
@@ -148,16 +147,12 @@ class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         return request.user.has_perm("manufacturing.cancel_productionorder")
 
     def _each(self, request, queryset, service, done_message: str) -> None:
-        done = 0
-        for order in queryset.order_by("reference"):
-            try:
-                service(order=order, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{order.reference}: {exc.detail}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message.format(done=done), messages.SUCCESS)
+        self.apply_to_each(
+            request,
+            queryset.order_by("reference"),
+            lambda order: service(order=order, actor=request.user),
+            done_message,
+        )
 
     @admin.action(description="Confirm selected orders (reserve stock)", permissions=["confirm"])
     def confirm_selected(self, request, queryset):

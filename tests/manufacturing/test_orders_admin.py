@@ -71,7 +71,7 @@ def test_admin_confirm_action_and_refusal_shown_as_message(admin_client):
 
     page = response.content.decode()
     assert "Confirmed 1 order(s)." in page
-    assert "Not enough available stock" in page
+    assert f"{large.reference}: Not enough available stock" in page
     small.refresh_from_db()
     large.refresh_from_db()
     assert (small.status, large.status) == ("confirmed", "draft")
