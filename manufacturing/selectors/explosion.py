@@ -35,8 +35,30 @@ def quantize_money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(MONEY_STEP, rounding=ROUND_HALF_UP)
 
 
+class _ItemFields:
+    """The item's fields as the API names them (`productId`, `number`, `name`, `uom`)."""
+
+    item: Item
+
+    @property
+    def product_id(self):
+        return self.item.pk
+
+    @property
+    def number(self) -> str:
+        return self.item.number
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def uom(self) -> str:
+        return self.item.uom.symbol
+
+
 @dataclass(frozen=True)
-class Requirement:
+class Requirement(_ItemFields):
     """One exploded line, in depth-first order. `quantity` is in the item's stock unit."""
 
     item: Item
@@ -48,45 +70,13 @@ class Requirement:
     line: BOMComponent  # the BOM line the row comes from (of a phantom kit's BOM, for its parts)
     bom: BOM | None = None  # the sub-assembly's default BOM (also when not exploded: levels=1)
 
-    @property
-    def product_id(self):
-        return self.item.pk
-
-    @property
-    def number(self) -> str:
-        return self.item.number
-
-    @property
-    def name(self) -> str:
-        return self.item.name
-
-    @property
-    def uom(self) -> str:
-        return self.item.uom.symbol
-
 
 @dataclass(frozen=True)
-class Total:
+class Total(_ItemFields):
     """What must be picked or bought: the leaf rows summed per item, in stock units."""
 
     item: Item
     quantity: Decimal
-
-    @property
-    def product_id(self):
-        return self.item.pk
-
-    @property
-    def number(self) -> str:
-        return self.item.number
-
-    @property
-    def name(self) -> str:
-        return self.item.name
-
-    @property
-    def uom(self) -> str:
-        return self.item.uom.symbol
 
 
 @dataclass(frozen=True)
