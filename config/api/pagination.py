@@ -1,5 +1,6 @@
 import math
 
+from django.db.models import IntegerField, Subquery
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -18,6 +19,14 @@ def positive_int_param(request, name: str, default: int) -> int:
     return value
 
 
+class _CountOf(Subquery):
+    """`(SELECT COUNT(*) FROM (<the filtered rows>))`: the total rides along with the page, in
+    the same statement (PostgreSQL runs the uncorrelated subquery once, as an InitPlan)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) page_total)"
+    output_field = IntegerField()
+
+
 class PagePagination(BasePagination):
     """`?page=&limit=` → `{data, meta: {total, page, limit, totalPages}}`; limit clamps at 200,
     and a page past the end is an empty page, not a 404."""
@@ -30,13 +39,27 @@ class PagePagination(BasePagination):
         still runs on `queryset` itself, without the joins the values would add to it."""
         self.page = positive_int_param(request, "page", 1)
         self.limit = min(positive_int_param(request, "limit", self.default_limit), self.max_limit)
-        self.total = len(queryset) if isinstance(queryset, list) else queryset.count()
         offset = (self.page - 1) * self.limit
+        if values and not isinstance(queryset, list):
+            return self._page_with_total(queryset, values, offset)
+        self.total = len(queryset) if isinstance(queryset, list) else queryset.count()
         if offset >= self.total:
             return []
         if values:
             queryset = queryset.values_list(*values)
         return list(queryset[offset : offset + self.limit])
+
+    def _page_with_total(self, queryset, values, offset: int) -> list[tuple]:
+        """One statement for the page and the total; a second one only when the page is empty."""
+        counted = queryset.values_list(*values, _CountOf(queryset.order_by().values("pk")))[
+            offset : offset + self.limit
+        ]
+        rows = list(counted)
+        if rows:
+            self.total = rows[0][-1]
+            return [row[:-1] for row in rows]
+        self.total = 0 if offset == 0 else queryset.count()
+        return []
 
     def get_paginated_response(self, data):
         return Response({"data": data, "meta": self.meta()})

@@ -215,3 +215,22 @@ def test_detail_query_count(api, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(3):
         assert api.get(f"/api/items/{item.pk}").status_code == 200
+
+
+def test_the_page_and_its_total_come_in_one_statement_and_stay_right_at_the_edges(
+    api, django_assert_num_queries
+):
+    ItemFactory.create_batch(45)
+    ItemFactory().delete()  # archived: counted nowhere
+
+    with django_assert_num_queries(2):  # the token, then the page with its total
+        first = api.get("/api/items?limit=20").json()
+    last = api.get("/api/items?limit=20&page=3").json()
+    past = api.get("/api/items?limit=20&page=4").json()
+    nothing = api.get("/api/items?search=no-such-item").json()
+
+    assert first["meta"] == {"total": 45, "page": 1, "limit": 20, "totalPages": 3}
+    assert len(first["data"]) == 20
+    assert len(last["data"]) == 5 and last["meta"]["total"] == 45
+    assert past == {"data": [], "meta": {"total": 45, "page": 4, "limit": 20, "totalPages": 3}}
+    assert nothing == {"data": [], "meta": {"total": 0, "page": 1, "limit": 20, "totalPages": 0}}
