@@ -75,6 +75,8 @@ class ProductionOrderViewSet(
     def get_queryset(self):
         if self.action == "list":
             return selectors.production_order_list()
+        if self.action in ("history", "work_orders"):  # the order itself, not its lines
+            return selectors.production_order_header()
         return selectors.production_order_detail()
 
     def _detail(self, order, status_code=status.HTTP_200_OK) -> Response:

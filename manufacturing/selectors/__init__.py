@@ -16,6 +16,7 @@ from manufacturing.selectors.orders import (
     item_order_usage_reason,
     order_work_orders,
     production_order_detail,
+    production_order_header,
     production_order_list,
     work_order_list,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "item_where_used",
     "order_work_orders",
     "production_order_detail",
+    "production_order_header",
     "production_order_history",
     "production_order_list",
     "work_order_list",

@@ -23,6 +23,11 @@ def production_order_list():
     )
 
 
+def production_order_header():
+    """The order alone, without its lines: for reads of its history and its work orders."""
+    return ProductionOrder.all_objects.all()
+
+
 def production_order_detail():
     return production_order_list().prefetch_related(
         Prefetch("work_orders", queryset=WorkOrder.objects.select_related("workcenter"))

@@ -97,3 +97,47 @@ def test_shop_floor_queue_query_count_is_flat(api, django_assert_max_num_queries
 
     with django_assert_max_num_queries(4):
         assert len(api.get("/api/manufacturing/work-orders").json()["data"]) == 15
+
+
+def test_an_orders_work_order_list_costs_the_same_for_2_and_20_operations(api):
+    def cost(operations: int) -> tuple[int, int]:
+        order = order_services.production_order_create(
+            product=product_with(3, operations=operations), quantity=Decimal(1)
+        )
+        order_services.production_order_confirm(order=order)
+        url = f"{ORDERS}/{order.pk}/work-orders?limit=50"
+        body = {}
+        count = queries_of(lambda: body.update(api.get(url).json()))
+        return count, len(body["data"])
+
+    few, many = cost(2), cost(20)
+
+    assert (few[1], many[1]) == (2, 20)
+    assert few[0] == many[0] <= 4  # token, order, count, page
+
+
+def test_bom_history_costs_the_same_for_a_few_and_many_changes(api):
+    workcenter = WorkcenterFactory(name="Line A")
+    parts = [ItemFactory() for _ in range(12)]
+
+    def history_cost(changes: int) -> tuple[int, int]:
+        created = api.post(
+            "/api/manufacturing/boms",
+            {
+                "productId": str(ItemFactory().pk),
+                "components": [{"productId": str(parts[0].pk), "quantity": 1}],
+                "operations": [{"name": "Op", "workcenter": workcenter.name, "durationMinutes": 5}],
+            },
+        ).json()
+        for n in range(1, changes):  # each sync adds a line: header and line history both grow
+            lines = [{"productId": str(part.pk), "quantity": 1} for part in parts[: n + 1]]
+            api.put(f"/api/manufacturing/boms/{created['id']}/components", {"components": lines})
+        url = f"/api/manufacturing/boms/{created['id']}/history?limit=200"
+        body = {}
+        count = queries_of(lambda: body.update(api.get(url).json()))
+        return count, body["meta"]["total"]
+
+    few, many = history_cost(2), history_cost(12)
+
+    assert many[1] > few[1] + 10
+    assert few[0] == many[0] <= 8
