@@ -28,22 +28,12 @@ class WarehouseAdmin(SoftDeleteAdmin):
     ordering = ["code"]
     fields = ["code", "name"]
 
-    def save_model(self, request, obj, form, change):
-        data = {
-            f: form.cleaned_data[f] for f in services.WAREHOUSE_FIELDS if f in form.cleaned_data
-        }
-        if change:
-            saved = services.warehouse_update(warehouse=obj, data=data, actor=request.user)
-        else:
-            saved = services.warehouse_create(**data, actor=request.user)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
-
-    def perform_archive(self, obj, *, actor):
-        services.warehouse_archive(warehouse=obj, actor=actor)
-
-    def perform_restore(self, obj, *, actor):
-        services.warehouse_restore(warehouse=obj, actor=actor)
+    service_arg = "warehouse"
+    service_fields = services.WAREHOUSE_FIELDS
+    create_service = staticmethod(services.warehouse_create)
+    update_service = staticmethod(services.warehouse_update)
+    archive_service = staticmethod(services.warehouse_archive)
+    restore_service = staticmethod(services.warehouse_restore)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -15,20 +15,12 @@ class UnitOfMeasureAdmin(SoftDeleteAdmin):
     search_fields = ["symbol", "name"]
     ordering = ["category", "symbol"]
 
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in services.UOM_FIELDS if f in form.cleaned_data}
-        if change:
-            saved = services.uom_update(uom=obj, data=data, actor=request.user)
-        else:
-            saved = services.uom_create(**data, actor=request.user)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
-
-    def perform_archive(self, obj, *, actor):
-        services.uom_archive(uom=obj, actor=actor)
-
-    def perform_restore(self, obj, *, actor):
-        services.uom_restore(uom=obj, actor=actor)
+    service_arg = "uom"
+    service_fields = services.UOM_FIELDS
+    create_service = staticmethod(services.uom_create)
+    update_service = staticmethod(services.uom_update)
+    archive_service = staticmethod(services.uom_archive)
+    restore_service = staticmethod(services.uom_restore)
 
 
 @admin.register(Item)
@@ -52,6 +44,12 @@ class ItemAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
+    service_arg = "item"
+    service_fields = services.ITEM_FIELDS
+    create_service = staticmethod(services.item_create)
+    update_service = staticmethod(services.item_update)
+    archive_service = staticmethod(services.item_archive)
+    restore_service = staticmethod(services.item_restore)
 
     @admin.display(description="Related")
     def related_links(self, obj):
@@ -71,18 +69,3 @@ class ItemAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
             )
         )
         return format_html(" · ".join(["{}"] * len(links)), *links)
-
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in services.ITEM_FIELDS if f in form.cleaned_data}
-        if change:
-            saved = services.item_update(item=obj, data=data, actor=request.user)
-        else:
-            saved = services.item_create(**data, actor=request.user)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
-
-    def perform_archive(self, obj, *, actor):
-        services.item_archive(item=obj, actor=actor)
-
-    def perform_restore(self, obj, *, actor):
-        services.item_restore(item=obj, actor=actor)

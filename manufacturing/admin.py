@@ -33,20 +33,12 @@ class WorkcenterAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
     ordering = ["code"]
     fields = ["code", "name", "hourly_cost"]
 
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in services.workcenters.WORKCENTER_FIELDS}
-        if change:
-            saved = services.workcenter_update(workcenter=obj, data=data, actor=request.user)
-        else:
-            saved = services.workcenter_create(**data, actor=request.user)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
-
-    def perform_archive(self, obj, *, actor):
-        services.workcenter_archive(workcenter=obj, actor=actor)
-
-    def perform_restore(self, obj, *, actor):
-        services.workcenter_restore(workcenter=obj, actor=actor)
+    service_arg = "workcenter"
+    service_fields = services.workcenters.WORKCENTER_FIELDS
+    create_service = staticmethod(services.workcenter_create)
+    update_service = staticmethod(services.workcenter_update)
+    archive_service = staticmethod(services.workcenter_archive)
+    restore_service = staticmethod(services.workcenter_restore)
 
 
 class BOMComponentForm(forms.ModelForm):
@@ -221,11 +213,9 @@ class BOMAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         obj.pk = saved.pk
         obj.refresh_from_db()
 
-    def perform_archive(self, obj, *, actor):
-        services.bom_archive(bom=obj, actor=actor)
-
-    def perform_restore(self, obj, *, actor):
-        services.bom_unarchive(bom=obj, actor=actor)
+    service_arg = "bom"
+    archive_service = staticmethod(services.bom_archive)
+    restore_service = staticmethod(services.bom_unarchive)
 
     # --- actions --------------------------------------------------------------------------
 

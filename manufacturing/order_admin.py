@@ -87,7 +87,13 @@ class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["confirm_selected", "close_selected", "cancel_selected", "archive_selected"]
+    actions = [
+        "confirm_selected",
+        "close_selected",
+        "cancel_selected",
+        "archive_selected",
+        "restore_selected",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["reference", "status", "produced_qty", "confirmed_at", "closed_at"]
@@ -113,15 +119,6 @@ class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
             initial.setdefault("target_warehouse", default.pk)
         return initial
 
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in EDITABLE if f in form.cleaned_data}
-        if change:
-            saved = order_services.production_order_update(order=obj, data=data, actor=request.user)
-        else:
-            saved = order_services.production_order_create(**data, actor=request.user)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
-
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
@@ -131,11 +128,16 @@ class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    def perform_archive(self, obj, *, actor):
-        order_services.production_order_delete(order=obj, actor=actor)
+    service_arg = "order"
+    service_fields = EDITABLE
+    create_service = staticmethod(order_services.production_order_create)
+    update_service = staticmethod(order_services.production_order_update)
+    archive_service = staticmethod(order_services.production_order_delete)
+    restore_service = staticmethod(order_services.production_order_restore)
 
-    def perform_restore(self, obj, *, actor):
-        obj.restore()
+    def has_restore_permission(self, request):
+        """Whoever may delete a draft may bring it back (orders have no restore endpoint)."""
+        return request.user.has_perm("manufacturing.delete_productionorder")
 
     def has_confirm_permission(self, request):
         return request.user.has_perm("manufacturing.confirm_productionorder")

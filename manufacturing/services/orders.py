@@ -217,6 +217,17 @@ def production_order_delete(*, order: ProductionOrder, actor=None) -> Production
 
 
 @transaction.atomic
+def production_order_restore(*, order: ProductionOrder, actor=None) -> ProductionOrder:
+    """Bring a deleted draft back (the admin's restore; the API has none)."""
+    order = lock_order(order)
+    if order.deleted_at is None:
+        raise _invalid("order", f"{order.reference} is not deleted.")
+    stamp(order, actor)
+    order.restore()
+    return order
+
+
+@transaction.atomic
 def production_order_confirm(*, order: ProductionOrder, actor=None) -> ProductionOrder:
     """Explode the BOM for the order quantity (`levels=1`, phantom kits exploded through; every
     level with `multi_level`), reserve every requirement in the source warehouse all or nothing

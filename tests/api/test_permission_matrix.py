@@ -705,7 +705,13 @@ def _actions(client, url: str) -> set[str]:
         ("storekeeper", set(), set()),
         (
             "planner",
-            {"confirm_selected", "close_selected", "cancel_selected", "archive_selected"},
+            {
+                "confirm_selected",
+                "close_selected",
+                "cancel_selected",
+                "archive_selected",
+                "restore_selected",
+            },
             {
                 "submit_selected",
                 "cancel_selected",

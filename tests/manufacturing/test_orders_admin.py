@@ -150,3 +150,27 @@ def test_admin_edit_a_draft_and_confirmed_orders_are_read_only(admin_client):
     )
     page = admin_client.get(url).content.decode()
     assert 'name="quantity"' not in page
+
+
+def test_deleting_and_restoring_a_draft_in_the_admin_go_through_the_services(admin_client):
+    plant = make_plant()
+    order = make_order(plant, "10")
+    changelist = "/admin/manufacturing/productionorder/"
+
+    admin_client.post(
+        changelist, {"action": "archive_selected", "_selected_action": [order.pk]}, follow=True
+    )
+    order.refresh_from_db()
+    assert order.deleted_at is not None
+
+    page = admin_client.post(
+        f"{changelist}?archived=all",
+        {"action": "restore_selected", "_selected_action": [order.pk]},
+        follow=True,
+    ).content.decode()
+
+    order.refresh_from_db()
+    assert order.deleted_at is None
+    assert "Restored 1 record(s)." in page
+    latest = order.history.order_by("-history_date").first()
+    assert latest.history_user.username == "boss"  # the admin_client's user (tests/conftest.py)
