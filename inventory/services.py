@@ -686,7 +686,10 @@ def warehouse_restore(*, warehouse: Warehouse, actor=None) -> Warehouse:
     if warehouse.deleted_at is None:
         raise ValidationFailed(f"Warehouse {warehouse.code} is not archived.")
     ensure_unique_live(Warehouse, field="code", value=warehouse.code, exclude_pk=warehouse.pk)
-    warehouse.restore()
+    with integrity_as_validation(
+        "code", f"'{warehouse.code}' is already used by an active warehouse."
+    ):
+        warehouse.restore()
     return warehouse
 
 

@@ -66,7 +66,8 @@ def uom_restore(*, uom: UnitOfMeasure, actor=None) -> UnitOfMeasure:
     if uom.deleted_at is None:
         raise ValidationFailed(f"Unit {uom.symbol} is not archived.")
     ensure_unique_live(UnitOfMeasure, field="symbol", value=uom.symbol, exclude_pk=uom.pk)
-    uom.restore()
+    with integrity_as_validation("symbol", f"'{uom.symbol}' is already used by an active unit."):
+        uom.restore()
     return uom
 
 
@@ -151,5 +152,6 @@ def item_restore(*, item: Item, actor=None) -> Item:
         raise ValidationFailed(f"Item {item.number} is not archived.")
     ensure_unique_live(Item, field="number", value=item.number, exclude_pk=item.pk)
     stamp_history(item, actor)
-    item.restore()
+    with integrity_as_validation("number", f"'{item.number}' is already used by an active item."):
+        item.restore()
     return item

@@ -1,15 +1,26 @@
 """Unit conversion: one rule, used by stock moves, BOM lines and explosions alike."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from config.exceptions import ValidationFailed
 from items.exceptions import UomMismatch
 from items.models import UnitOfMeasure
 
 QTY_STEP = Decimal("0.000001")
 
 
-def quantize_qty(value: Decimal) -> Decimal:
-    return value.quantize(QTY_STEP, rounding=ROUND_HALF_UP)
+def quantize_qty(value: Decimal, field: str = "quantity") -> Decimal:
+    """Six decimal places. Infinity, NaN and numbers too large to hold six decimals (a huge
+    quantity, or one multiplied by a large unit factor) are a validation error, never a crash."""
+    try:
+        if value.is_finite():
+            return value.quantize(QTY_STEP, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        pass
+    raise ValidationFailed(
+        f"{field}: {value} is not a quantity this system can hold.",
+        errors={field: ["Must be a finite number below 10^12 in the stock unit."]},
+    )
 
 
 def conversion_factor(from_uom: UnitOfMeasure, to_uom: UnitOfMeasure) -> Decimal:

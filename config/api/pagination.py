@@ -19,6 +19,9 @@ def positive_int_param(request, name: str, default: int) -> int:
     return value
 
 
+MAX_SQL_OFFSET = 2**63 - 1 - 200  # OFFSET and LIMIT are 64-bit integers in SQL
+
+
 class _CountOf(Subquery):
     """`(SELECT COUNT(*) FROM (<the filtered rows>))`: the total rides along with the page, in
     the same statement (PostgreSQL runs the uncorrelated subquery once, as an InitPlan)."""
@@ -50,7 +53,11 @@ class PagePagination(BasePagination):
         return list(queryset[offset : offset + self.limit])
 
     def _page_with_total(self, queryset, values, offset: int) -> list[tuple]:
-        """One statement for the page and the total; a second one only when the page is empty."""
+        """One statement for the page and the total; a second one only when the page is empty.
+        An offset no database integer holds is past the end of any table: only count."""
+        if offset > MAX_SQL_OFFSET:
+            self.total = queryset.count()
+            return []
         counted = queryset.values_list(*values, _CountOf(queryset.order_by().values("pk")))[
             offset : offset + self.limit
         ]

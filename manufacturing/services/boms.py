@@ -60,6 +60,11 @@ HEADER_FIELDS = (
 QTY_STEP = Decimal("0.000001")
 PERCENT_STEP = Decimal("0.0001")
 MINUTES_STEP = Decimal("0.01")
+# What the columns hold (manufacturing.models QTY, PERCENT, MINUTES; PositiveIntegerField).
+MAX_QTY = Decimal(10) ** 12
+MAX_PERCENT = Decimal(10) ** 5
+MAX_MINUTES = Decimal(10) ** 10
+MAX_INT = 2**31 - 1
 
 
 def lock_bom_graph() -> None:
@@ -117,6 +122,8 @@ def _clean_header(
     clean_quantity = _decimal(quantity, QTY_STEP)
     if clean_quantity is None or clean_quantity <= 0:
         errors["quantity"] = ["Must be greater than zero."]
+    elif clean_quantity >= MAX_QTY:
+        errors["quantity"] = [f"Must be less than {MAX_QTY:,}."]
     if type not in BOMType.values:
         errors["type"] = [f"Must be one of: {', '.join(BOMType.values)}."]
     if errors:
@@ -139,8 +146,12 @@ def _clean_components(*, product: Item, components: Sequence[ComponentSpec]) -> 
         scrap = _decimal(spec.scrap_percent if spec.scrap_percent is not None else 0, PERCENT_STEP)
         if quantity is None or quantity <= 0:
             errors[f"components[{index}].quantity"] = ["Must be greater than zero."]
+        elif quantity >= MAX_QTY:
+            errors[f"components[{index}].quantity"] = [f"Must be less than {MAX_QTY:,}."]
         if scrap is None or scrap < 0:
             errors[f"components[{index}].scrapPercent"] = ["Must be zero or more."]
+        elif scrap >= MAX_PERCENT:
+            errors[f"components[{index}].scrapPercent"] = [f"Must be less than {MAX_PERCENT:,}."]
         cleaned.append(
             ComponentSpec(item=spec.item, quantity=quantity, uom=spec.uom, scrap_percent=scrap)
         )
@@ -190,11 +201,15 @@ def _clean_operations(operations: Sequence[OperationSpec]) -> list[OperationSpec
         duration = _decimal(spec.duration_minutes, MINUTES_STEP)
         if duration is None or duration < 0:
             errors[f"operations[{index}].durationMinutes"] = ["Must be zero or more."]
+        elif duration >= MAX_MINUTES:
+            errors[f"operations[{index}].durationMinutes"] = [f"Must be less than {MAX_MINUTES:,}."]
         if not (spec.name or "").strip():
             errors[f"operations[{index}].name"] = ["This field may not be blank."]
         sequence = spec.sequence if spec.sequence is not None else previous + 10
-        if not isinstance(sequence, int) or sequence < 0:
-            errors[f"operations[{index}].sequence"] = ["Must be a whole number, zero or more."]
+        if not isinstance(sequence, int) or not 0 <= sequence <= MAX_INT:
+            errors[f"operations[{index}].sequence"] = [
+                f"Must be a whole number from 0 to {MAX_INT}."
+            ]
             sequence = previous
         previous = max(previous, sequence)
         cleaned.append(
@@ -488,6 +503,11 @@ def bom_create(
         raise ValidationFailed(
             f"A new BOM is {BOMStatus.DRAFT} or {BOMStatus.SUBMITTED}, not {status}.",
             errors={"status": [f"Must be {BOMStatus.DRAFT} or {BOMStatus.SUBMITTED}."]},
+        )
+    if not isinstance(version, int) or not 1 <= version <= MAX_INT:
+        raise ValidationFailed(
+            f"version: {version} is not a whole number from 1 to {MAX_INT}.",
+            errors={"version": [f"Must be a whole number from 1 to {MAX_INT}."]},
         )
     quantity, uom = _clean_header(product=product, quantity=quantity, uom=uom, type=type)
     lines = _clean_components(product=product, components=components)

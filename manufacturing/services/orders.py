@@ -55,6 +55,9 @@ EDITABLE_FIELDS = (
 )
 
 
+MAX_PLANNED_MINUTES = Decimal(10) ** 10  # WorkOrder.planned_minutes: 12 digits, 2 decimals
+
+
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{field}: {message}", errors={field: [message]})
 
@@ -242,23 +245,6 @@ def production_order_confirm(*, order: ProductionOrder, actor=None) -> Productio
         levels="all" if order.multi_level else "1",
     )
     totals = [t for t in explosion.totals if t.item.type != ItemType.SERVICE and t.quantity > 0]
-    stock_reserve(
-        lines=[ReservationLine(t.item, order.source_warehouse, t.quantity) for t in totals],
-        production_order_id=order.pk,
-        reference=order.reference,
-        actor=actor,
-    )
-    ProductionOrderComponent.objects.bulk_create(
-        ProductionOrderComponent(
-            order=order,
-            item=t.item,
-            position=index,
-            required=t.quantity,
-            reserved=t.quantity,
-            uom_id=t.item.uom_id,
-        )
-        for index, t in enumerate(totals)
-    )
     now = timezone.now()
     work_orders = []
     for exploded in explosion.work_order_boms():
@@ -277,6 +263,28 @@ def production_order_confirm(*, order: ProductionOrder, actor=None) -> Productio
                     created_at=now,
                 )
             )
+    if any(wo.planned_minutes >= MAX_PLANNED_MINUTES for wo in work_orders):
+        raise _invalid(
+            "quantity",
+            f"The work orders would plan {MAX_PLANNED_MINUTES:,} minutes or more: split the order.",
+        )
+    stock_reserve(
+        lines=[ReservationLine(t.item, order.source_warehouse, t.quantity) for t in totals],
+        production_order_id=order.pk,
+        reference=order.reference,
+        actor=actor,
+    )
+    ProductionOrderComponent.objects.bulk_create(
+        ProductionOrderComponent(
+            order=order,
+            item=t.item,
+            position=index,
+            required=t.quantity,
+            reserved=t.quantity,
+            uom_id=t.item.uom_id,
+        )
+        for index, t in enumerate(totals)
+    )
     WorkOrder.objects.bulk_create(work_orders)
     order.bom = bom
     order.status = OrderStatus.CONFIRMED

@@ -69,5 +69,6 @@ def workcenter_restore(*, workcenter: Workcenter, actor=None) -> Workcenter:
     ensure_unique_live(Workcenter, field="code", value=workcenter.code, exclude_pk=workcenter.pk)
     ensure_unique_live(Workcenter, field="name", value=workcenter.name, exclude_pk=workcenter.pk)
     stamp(workcenter, actor)
-    workcenter.restore()
+    with integrity_as_validation("code", "Code or name already used by an active workcenter."):
+        workcenter.restore()
     return workcenter

@@ -140,6 +140,17 @@ def test_page_past_the_end_is_empty_with_meta(api):
     assert body == {"data": [], "meta": {"total": 3, "page": 9, "limit": 2, "totalPages": 2}}
 
 
+@pytest.mark.parametrize("path", ["/api/items", "/api/uoms", "/api/manufacturing/boms"])
+def test_a_page_beyond_any_database_integer_is_an_empty_page(api, path):
+    ItemFactory.create_batch(2)
+
+    response = api.get(f"{path}?page=99999999999999999999")
+
+    assert response.status_code == 200
+    assert response.json()["data"] == []
+    assert response.json()["meta"]["page"] == 99999999999999999999
+
+
 def test_limit_is_clamped_to_200(api):
     ItemFactory.create_batch(3)
 

@@ -461,3 +461,19 @@ def test_search_moves_by_reference_item_or_lot(api):
     assert refs("po-") == ["PO-1", "PO-2"]
     assert refs("pcb") == ["PO-1"]
     assert refs("lot-77") == ["PO-1"]
+
+
+def test_a_quantity_too_large_once_converted_is_a_400_and_records_nothing(api):
+    from tests.items.factories import UnitOfMeasureFactory
+
+    speck = UnitOfMeasureFactory(symbol="speck", factor=Decimal("0.000000000001"))
+    UnitOfMeasureFactory(symbol="megalot", factor=Decimal("999999999999"))
+    item = ItemFactory(uom=speck)
+
+    response = api.post(
+        URL,
+        {"kind": "receipt", "itemId": str(item.pk), "quantity": 999999999999, "uom": "megalot"},
+    )
+
+    assert_problem(response, 400, "validation_error")
+    assert not StockMove.objects.filter(item=item).exists()

@@ -264,6 +264,9 @@ def test_explode_bom_formats(parts):
         run("explode_bom", "BOM-TOP", "--quantity", "zero")
     with pytest.raises(CommandError):
         run("explode_bom", "BOM-TOP", "--quantity", "-1")
+    for not_a_quantity in ("NaN", "Infinity", "1e30"):  # clean errors, not tracebacks
+        with pytest.raises(CommandError, match="quantity"):
+            run("explode_bom", "BOM-TOP", "--quantity", not_a_quantity)
 
 
 def test_seed_demo_builds_the_widget_pro_structure_idempotently(settings):
@@ -286,3 +289,48 @@ def test_seed_demo_builds_the_widget_pro_structure_idempotently(settings):
     paint = next(r for r in explosion.requirements if r.number == "CHM-PAINT-001")
     assert paint.quantity == Decimal("0.2625")  # 250 mL + 5 % scrap, in litres
     assert explosion.cost.total > 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            ["BOM-H1,Top,TOP,1,,,,,99999999999999999999,,FRAME,1,,,,,,"],
+            "row 2: Must be a whole number from 1",
+        ),
+        (["BOM-H2,Top,TOP,1,,,,,,,FRAME,1e15,,,,,,"], "row 2: Must be less than 1,000,000,000,000"),
+        (["BOM-H3,Top,TOP,1e15,,,,,,,FRAME,1,,,,,,"], "row 2: Must be less than 1,000,000,000,000"),
+        (["BOM-H4,Top,TOP,1,,,,,,,FRAME,1,,1e9,,,,"], "row 2: Must be less than 100,000"),
+        (
+            [
+                "BOM-H5,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+                "BOM-H5,,,,,,,,,,,,,,99999999999,Paint,LINE-A,5",
+            ],
+            "row 3: Must be a whole number from 0",
+        ),
+        (
+            [
+                "BOM-H6,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+                "BOM-H6,,,,,,,,,,,,,,10,Paint,LINE-A,1e12",
+            ],
+            "row 3: Must be less than 10,000,000,000",
+        ),
+    ],
+)
+def test_import_of_values_no_column_holds_is_a_row_error_not_a_traceback(
+    tmp_path, parts, rows, message
+):
+    with pytest.raises(CommandError, match=message):
+        run("import_boms", write(tmp_path, *rows))
+
+    assert not BOM.all_objects.exists()
+
+
+def test_import_of_a_file_that_is_not_utf8_is_a_clean_error(tmp_path, parts):
+    path = tmp_path / "boms.csv"
+    path.write_bytes((HEADER + "\nBOM-L1,Caf\xe9,TOP,1,,,,,,,FRAME,1,,,,,,\n").encode("latin-1"))
+
+    with pytest.raises(CommandError, match="not a UTF-8 CSV"):
+        run("import_boms", str(path))
+
+    assert not BOM.all_objects.exists()

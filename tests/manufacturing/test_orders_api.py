@@ -233,6 +233,19 @@ def test_confirm_with_insufficient_stock_lists_every_shortage_and_reserves_nothi
     assert StockMove.objects.count() == moves_before
 
 
+def test_confirm_whose_work_orders_would_overflow_the_minutes_is_a_400_and_changes_nothing(api):
+    plant = make_plant()
+    order = make_order(plant, "999999999")  # 30 min each: 3 x 10^10 planned minutes
+
+    body = assert_problem(api.post(f"{ORDERS}/{order.pk}/confirm"), 400, "validation_error")
+
+    assert "quantity" in body["errors"]
+    order.refresh_from_db()
+    assert order.status == "draft"
+    assert reservations_of(order) == {}
+    assert not order.components.exists() and not order.work_orders.exists()
+
+
 def test_confirm_twice_is_409(api, plant):
     order = make_order(plant)
     confirm(api, order)

@@ -75,20 +75,23 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            total = max(sum(1 for _ in handle) - 1, 0)
-            handle.seek(0)
-            reader = csv.DictReader(handle)
-            missing = REQUIRED_COLUMNS - set(reader.fieldnames or ())
-            if missing:
-                raise CommandError(f"Missing columns: {', '.join(sorted(missing))}.")
-            progress = tqdm(
-                total=total, unit="row", file=self.stderr, disable=options["verbosity"] < 1
-            )
-            try:
-                created, errors = self._import(reader, progress, dry_run=options["dry_run"])
-            finally:
-                progress.close()
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                total = max(sum(1 for _ in handle) - 1, 0)
+                handle.seek(0)
+                reader = csv.DictReader(handle)
+                missing = REQUIRED_COLUMNS - set(reader.fieldnames or ())
+                if missing:
+                    raise CommandError(f"Missing columns: {', '.join(sorted(missing))}.")
+                progress = tqdm(
+                    total=total, unit="row", file=self.stderr, disable=options["verbosity"] < 1
+                )
+                try:
+                    created, errors = self._import(reader, progress, dry_run=options["dry_run"])
+                finally:
+                    progress.close()
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise CommandError(f"{path} is not a UTF-8 CSV file: {exc}") from exc
         if errors:
             shown = errors[:200]
             more = f"\n… and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
