@@ -127,7 +127,7 @@ def test_unknown_or_malformed_id_is_404(api):
 
 def test_query_budget(api, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
-        api.get(URL)
+        assert api.get(URL).status_code == 200
     WarehouseFactory.create_batch(40)
     with django_assert_max_num_queries(3):
         assert len(api.get(f"{URL}?limit=50").json()["data"]) == 41

@@ -724,6 +724,7 @@ def test_empty_warehouse_can_be_archived_and_restored():
 
     archived = services.warehouse_archive(warehouse=warehouse, actor=None)
     assert archived.deleted_at is not None
+    assert not Warehouse.objects.filter(pk=warehouse.pk).exists()  # archived in the database
     restored = services.warehouse_restore(warehouse=archived, actor=None)
     assert restored.deleted_at is None
     assert Warehouse.objects.filter(pk=warehouse.pk).exists()

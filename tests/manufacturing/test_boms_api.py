@@ -449,8 +449,8 @@ def test_invalid_list_parameters_are_400_naming_them(api, query, param):
 
 def test_sort(api):
     b = BOMFactory(number="B", name="zeta")
-    a = BOMFactory(number="A", name="alpha")
-    c = BOMFactory(number="C", name="mu")
+    BOMFactory(number="A", name="alpha")
+    BOMFactory(number="C", name="mu")
 
     def order(query):
         return [row["number"] for row in api.get(f"{URL}?{query}").json()["data"]]
@@ -462,7 +462,7 @@ def test_sort(api):
     assert order("sort=-createdAt") == ["C", "A", "B"]
     api.patch(f"{URL}/{b.pk}", {"description": "touched"})
     assert order("sort=-updatedAt")[0] == "B"
-    assert {a.number, c.number} < set(order("sort=updatedAt"))
+    assert order("sort=updatedAt")[-1] == "B"
 
 
 def test_list_pagination(api):

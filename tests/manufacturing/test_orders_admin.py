@@ -95,17 +95,22 @@ def test_confirmed_order_page_shows_requirements_and_work_orders(admin_client):
 
 def test_work_order_list_for_the_shop_floor(admin_client):
     plant = make_plant()
-    order = make_order(plant, "10")
+    running, closed = make_order(plant, "10"), make_order(plant, "5")
     admin_client.post(
         "/admin/manufacturing/productionorder/",
-        {"action": "close_selected", "_selected_action": [order.pk]},
-        follow=True,
+        {"action": "confirm_selected", "_selected_action": [running.pk, closed.pk]},
     )
-    response = admin_client.get(
-        f"/admin/manufacturing/workorder/?workcenter__id__exact={plant.line_a.pk}&status__exact=pending"
+    admin_client.post(
+        "/admin/manufacturing/productionorder/",
+        {"action": "close_selected", "_selected_action": [closed.pk]},
     )
+    base = f"/admin/manufacturing/workorder/?workcenter__id__exact={plant.line_a.pk}"
 
-    assert response.status_code == 200
+    pending = admin_client.get(f"{base}&status__exact=pending").content.decode()
+    cancelled = admin_client.get(f"{base}&status__exact=cancelled").content.decode()
+
+    assert f"{running.reference}-01" in pending and f"{closed.reference}-01" not in pending
+    assert f"{closed.reference}-01" in cancelled and f"{running.reference}-01" not in cancelled
 
 
 def test_demo_data_has_orders_in_every_status_and_no_drift(settings, assert_no_drift):

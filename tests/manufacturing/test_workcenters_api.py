@@ -47,12 +47,13 @@ def test_create_validation(api):
 def test_list_search_sort_and_archived(api):
     WorkcenterFactory(code="B", name="Paint Shop", hourly_cost=40)
     WorkcenterFactory(code="A", name="Line A", hourly_cost=60)
+    WorkcenterFactory(code="D", name="Assembly", hourly_cost=50)
     gone = WorkcenterFactory(code="C", name="Old line")
     gone.delete()
 
-    assert [r["code"] for r in api.get(URL).json()["data"]] == ["A", "B"]
-    assert [r["code"] for r in api.get(f"{URL}?sort=-hourlyCost").json()["data"]] == ["A", "B"]
-    assert [r["code"] for r in api.get(f"{URL}?sort=name").json()["data"]] == ["A", "B"]
+    assert [r["code"] for r in api.get(URL).json()["data"]] == ["A", "B", "D"]
+    assert [r["code"] for r in api.get(f"{URL}?sort=-hourlyCost").json()["data"]] == ["A", "D", "B"]
+    assert [r["code"] for r in api.get(f"{URL}?sort=name").json()["data"]] == ["D", "A", "B"]
     assert [r["code"] for r in api.get(f"{URL}?search=paint").json()["data"]] == ["B"]
     assert [r["code"] for r in api.get(f"{URL}?isActive=false").json()["data"]] == ["C"]
     assert_problem(api.get(f"{URL}?sort=color"), 400, "validation_error")
