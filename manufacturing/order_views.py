@@ -75,9 +75,11 @@ class ProductionOrderViewSet(
     def get_queryset(self):
         if self.action == "list":
             return selectors.production_order_list()
-        if self.action in ("history", "work_orders"):  # the order itself, not its lines
-            return selectors.production_order_header()
-        return selectors.production_order_detail()
+        if self.action == "retrieve":
+            return selectors.production_order_detail()
+        # history, work orders and every write (the services re-read the order under lock and
+        # _detail reads it again): the order alone.
+        return selectors.production_order_header()
 
     def _detail(self, order, status_code=status.HTTP_200_OK) -> Response:
         fresh = selectors.production_order_detail().get(pk=order.pk)
@@ -167,7 +169,7 @@ class ProductionOrderViewSet(
     )
     @action(detail=True, methods=["get"], url_path="work-orders")
     def work_orders(self, request, pk=None):
-        rows = selectors.order_work_orders(order=self.get_object()).order_by("sequence")
+        rows = selectors.order_work_orders(order_id=self.get_object().pk).order_by("sequence")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(WorkOrderSerializer(page, many=True).data)
 
@@ -178,7 +180,7 @@ class ProductionOrderViewSet(
             actor=request.user,
             **kwargs,
         )
-        fresh = selectors.order_work_orders(order=work_order.order).get(pk=work_order.pk)
+        fresh = selectors.order_work_orders(order_id=work_order.order_id).get(pk=work_order.pk)
         return Response(WorkOrderSerializer(fresh).data)
 
     @extend_schema(

@@ -8,7 +8,6 @@ from config.api.viewsets import SoftDeleteViewSet
 from config.memory import gc_paused
 from manufacturing import selectors, services
 from manufacturing.filters import BOMFieldsFilter, BOMFilter, WorkcenterFilter
-from manufacturing.models import BOM
 from manufacturing.representations import bom_bodies, explosion_body
 from manufacturing.selectors.boms import bom_headers
 from manufacturing.selectors.references import bom_input_resolve
@@ -129,11 +128,11 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         return BOMFieldsFilter if self.action == "archived" else BOMFilter
 
     def get_queryset(self):
-        if self.action == "explosion":
-            return BOM.all_objects.select_related("product", "uom")
-        if self.action in ("list", "retrieve"):  # their lines come as rows: bom_bodies
-            return bom_headers()
-        return selectors.bom_list()
+        if self.action == "archived":  # serialized with their prefetched lines
+            return selectors.bom_list()
+        # list and retrieve read the lines as rows (bom_bodies); the writes re-read under lock
+        # and answer through _respond: none of them needs the lines prefetched here.
+        return bom_headers()
 
     def _respond(self, bom, status_code=status.HTTP_200_OK) -> Response:
         fresh = selectors.bom_list().get(pk=bom.pk)

@@ -41,8 +41,9 @@ def work_order_list():
     )
 
 
-def order_work_orders(*, order: ProductionOrder):
-    return WorkOrder.objects.select_related("order", "workcenter").filter(order=order)
+def order_work_orders(*, order_id):
+    """One order's work orders with their workcenter (what `WorkOrderSerializer` shows)."""
+    return WorkOrder.objects.select_related("workcenter").filter(order_id=order_id)
 
 
 def open_orders_using_bom(*, bom_id) -> list[str]:
