@@ -98,8 +98,12 @@ def history_entries(records: Iterable, *, entity: str, label=None) -> list[Histo
     return entries
 
 
+def history_user(actor):
+    """The user a history row names: the acting user, or nobody (a command, anonymous)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
 def stamp_history(instance, actor) -> None:
     """Record `actor` as the author of the next history row of `instance`: services set it
     because API token authentication happens after simple_history's middleware."""
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    instance._history_user = actor if authenticated else None
+    instance._history_user = history_user(actor)

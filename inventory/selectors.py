@@ -10,7 +10,15 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.db.models import Prefetch, Sum
 
-from inventory.models import Lot, LotBalance, Reservation, StockLevel, StockMove, Warehouse
+from inventory.models import (
+    DEFAULT_WAREHOUSE_CODE,
+    Lot,
+    LotBalance,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 from items.models import Item
 
 ZERO = Decimal(0)
@@ -232,3 +240,8 @@ def item_stock_usage(item: Item) -> str | None:
         return None
     where = ", ".join(f"{_plain(on_hand)} in {code}" for code, on_hand in rows)
     return f"it has stock on hand ({where})"
+
+
+def default_warehouse() -> Warehouse | None:
+    """The active default warehouse (`WH`), if there is one."""
+    return Warehouse.objects.filter(code=DEFAULT_WAREHOUSE_CODE).first()

@@ -40,7 +40,7 @@ from inventory.models import (
     StockMove,
     Warehouse,
 )
-from inventory.selectors import Drift, stock_drift, stock_expected
+from inventory.selectors import Drift, default_warehouse, stock_drift, stock_expected
 from items.models import Item, ItemType, Tracking, UnitOfMeasure
 from items.units import convert, quantize_qty
 
@@ -113,11 +113,19 @@ def _check_warehouse_usable(warehouse: Warehouse, field: str) -> None:
 
 
 def _default_warehouse(field: str) -> Warehouse:
-    warehouse = Warehouse.objects.filter(code=DEFAULT_WAREHOUSE_CODE).first()
+    warehouse = default_warehouse()
     if warehouse is None:
         raise _invalid(
             field, f"There is no active default warehouse {DEFAULT_WAREHOUSE_CODE}; name one."
         )
+    return warehouse
+
+
+def warehouse_or_default(warehouse: Warehouse | None, *, field: str) -> Warehouse:
+    """The warehouse a document names, or the default `WH`; refused when archived or missing
+    (what stock moves apply, for the callers that keep a warehouse, such as production orders)."""
+    warehouse = warehouse or _default_warehouse(field)
+    _check_warehouse_usable(warehouse, field)
     return warehouse
 
 

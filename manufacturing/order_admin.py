@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import SoftDeleteAdmin
+from inventory.selectors import default_warehouse
 from manufacturing.models import (
     OrderStatus,
     ProductionOrder,
@@ -110,10 +111,8 @@ class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         return form
 
     def get_changeform_initial_data(self, request):
-        from inventory.models import Warehouse
-
         initial = super().get_changeform_initial_data(request)
-        default = Warehouse.objects.filter(code=order_services.DEFAULT_WAREHOUSE).first()
+        default = default_warehouse()
         if default is not None:
             initial.setdefault("source_warehouse", default.pk)
             initial.setdefault("target_warehouse", default.pk)

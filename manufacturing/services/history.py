@@ -3,11 +3,8 @@ authentication happens after simple_history's middleware has looked at the reque
 
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from config.history import history_user
 from config.history import stamp_history as stamp
-
-
-def history_user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def bulk_create_logged(objs: list, model, *, actor) -> list:

@@ -19,6 +19,7 @@ from inventory.services import (
     stock_receive_production,
     stock_release,
     stock_reserve,
+    warehouse_or_default,
 )
 from items.models import Item, ItemType, Tracking
 from items.units import convert, quantize_qty
@@ -39,7 +40,6 @@ from manufacturing.selectors.explosion import bom_explode
 from manufacturing.services.history import stamp
 from manufacturing.services.sequences import sequence_next
 
-DEFAULT_WAREHOUSE = "WH"
 EDITABLE_FIELDS = (
     "product",
     "bom",
@@ -122,13 +122,7 @@ def resolve_bom(*, product: Item, bom: BOM | None) -> BOM:
 
 
 def _warehouse(warehouse: Warehouse | None, field: str) -> Warehouse:
-    if warehouse is None:
-        warehouse = Warehouse.objects.filter(code=DEFAULT_WAREHOUSE).first()
-        if warehouse is None:
-            raise _invalid(field, f"No default warehouse {DEFAULT_WAREHOUSE}; give one.")
-    if warehouse.deleted_at is not None:
-        raise _invalid(field, f"Warehouse {warehouse.code} is archived.")
-    return warehouse
+    return warehouse_or_default(warehouse, field=field)
 
 
 def _next_reference(now) -> str:
