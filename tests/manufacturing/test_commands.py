@@ -334,3 +334,27 @@ def test_import_of_a_file_that_is_not_utf8_is_a_clean_error(tmp_path, parts):
         run("import_boms", str(path))
 
     assert not BOM.all_objects.exists()
+
+
+def test_import_resolves_a_workcenter_name_before_a_code_as_the_api_does(tmp_path, parts, api):
+    named = WorkcenterFactory(code="PS-1", name="PAINT")
+    WorkcenterFactory(code="PAINT", name="Old paint booth")
+    path = write(
+        tmp_path,
+        "BOM-W1,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+        "BOM-W1,,,,,,,,,,,,,,10,Paint,PAINT,5",
+    )
+
+    run("import_boms", path)
+    created = api.post(
+        "/api/manufacturing/boms",
+        {
+            "productNumber": "FRAME",
+            "components": [{"productNumber": "BOLT", "quantity": 1}],
+            "operations": [{"name": "Paint", "workcenter": "PAINT", "durationMinutes": 5}],
+        },
+    ).json()
+
+    imported = BOMOperation.objects.get(bom__number="BOM-W1")
+    assert imported.workcenter == named
+    assert created["operations"][0]["workcenterId"] == str(named.pk)

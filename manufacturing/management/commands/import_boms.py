@@ -167,10 +167,9 @@ class Command(BaseCommand):
     def _import(self, reader, progress, *, dry_run: bool) -> tuple[int, list[str]]:
         errors: list[str] = []
         units = {u.symbol: u for u in UnitOfMeasure.objects.all()}
-        workcenters = {}
-        for wc in Workcenter.objects.all():
-            workcenters.setdefault(wc.name, wc)
-            workcenters[wc.code] = wc
+        # As the API reads `"workcenter": "…"`: a name first, else a code.
+        live = list(Workcenter.objects.all())
+        workcenters = {wc.code: wc for wc in live} | {wc.name: wc for wc in live}
         created = 0
         for batch in self._blocks(reader, progress, errors):
             numbers = {b.header["product_number"] for b in batch} | {
