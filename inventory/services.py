@@ -41,6 +41,7 @@ from inventory.models import (
     Warehouse,
 )
 from inventory.selectors import Drift, default_warehouse, stock_drift, stock_expected
+from items.exceptions import ItemNotFound
 from items.models import Item, ItemType, Tracking, UnitOfMeasure
 from items.units import convert, quantize_qty
 
@@ -103,6 +104,10 @@ def _text(value: str | None, field: str, max_length: int) -> str:
 
 
 def _check_stockable(item: Item, field: str) -> None:
+    if item.deleted_at is not None:
+        raise ItemNotFound(
+            f"Item {item.number} is archived.", errors={field: [f"{item.number} is archived."]}
+        )
     if item.type == ItemType.SERVICE:
         raise _invalid(field, f"{item.number} is a service; services are not stocked.")
 

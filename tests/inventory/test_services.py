@@ -20,7 +20,8 @@ from inventory.models import (
     Warehouse,
 )
 from inventory.services import ReservationLine
-from items.exceptions import ItemInUse, UomMismatch
+from items.exceptions import ItemInUse, ItemNotFound, UomMismatch
+from items.models import Item
 from items.services import item_archive
 from tests.inventory.factories import WarehouseFactory, level_of, main_warehouse, receive
 from tests.items.factories import ItemFactory, unit
@@ -150,6 +151,26 @@ def test_service_items_are_not_stocked():
 
     with pytest.raises(ValidationFailed):
         post(MoveKind.RECEIPT, item, 1)
+
+
+def test_archived_items_are_refused_by_every_stock_service_not_only_the_api():
+    item = Item.all_objects.get(pk=item_archive(item=ItemFactory(), actor=None).pk)
+
+    with pytest.raises(ItemNotFound):
+        post(MoveKind.RECEIPT, item, 1)
+    with pytest.raises(ItemNotFound):
+        services.stock_reserve(
+            lines=[ReservationLine(item, main_warehouse(), Decimal(1))], actor=None
+        )
+    with pytest.raises(ItemNotFound):
+        services.stock_receive_production(
+            item=item,
+            warehouse=main_warehouse(),
+            quantity=Decimal(1),
+            production_order_id=None,
+            actor=None,
+        )
+    assert not StockMove.objects.filter(item=item).exists()
 
 
 def test_archived_warehouse_is_refused():
