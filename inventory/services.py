@@ -40,7 +40,13 @@ from inventory.models import (
     StockMove,
     Warehouse,
 )
-from inventory.selectors import Drift, default_warehouse, stock_drift, stock_expected
+from inventory.selectors import (
+    Drift,
+    default_warehouse,
+    stock_drift,
+    stock_expected,
+    stock_snapshot,
+)
 from items.exceptions import ItemNotFound
 from items.models import Item, ItemType, Tracking, UnitOfMeasure
 from items.units import convert, quantize_qty
@@ -719,17 +725,24 @@ def _lock_projections() -> None:
             cursor.execute(f"LOCK TABLE {StockLevel._meta.db_table} IN EXCLUSIVE MODE")
 
 
-@transaction.atomic
 def stock_rebuild(*, dry_run: bool = False, actor=None) -> list[Drift]:
     """Rewrite stock levels (on hand, reserved) and lot balances from the ledger and the
-    reservations; returns the differences found (with `dry_run`, only reports them). Refused
-    (409 `invalid_state`) when the ledger itself breaks an invariant the projections must keep
-    (negative stock, more reserved than on hand): that needs a correcting move, not a rebuild."""
-    if not dry_run:
-        _lock_projections()
+    reservations; returns the differences found (with `dry_run`, only reports them, read from
+    one consistent snapshot as check_stock does). Refused (409 `invalid_state`) when the ledger
+    itself breaks an invariant the projections must keep (negative stock, more reserved than on
+    hand): that needs a correcting move, not a rebuild."""
+    if dry_run:
+        with stock_snapshot():
+            return stock_drift(stock_expected())
+    return _stock_rebuild_locked()
+
+
+@transaction.atomic
+def _stock_rebuild_locked() -> list[Drift]:
+    _lock_projections()
     expected = stock_expected()
     drift = stock_drift(expected)
-    if dry_run or not drift:
+    if not drift:
         return drift
 
     broken = [
