@@ -18,6 +18,7 @@ from config.admin import SoftDeleteAdmin
 from config.exceptions import DomainError
 from inventory import selectors, services
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
+from inventory.permissions import RECORD_MOVE
 from items.models import QTY, Item, UnitOfMeasure
 
 
@@ -186,13 +187,13 @@ class StockMoveAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "can_record": request.user.has_perm("inventory.post_stockmove"),
+            "can_record": request.user.has_perm(RECORD_MOVE),
         }
         return super().changelist_view(request, extra_context)
 
     def record_view(self, request):
         """Record a move through `stock_move_post`; a refusal stays on the form."""
-        if not request.user.has_perm("inventory.post_stockmove"):
+        if not request.user.has_perm(RECORD_MOVE):
             raise PermissionDenied
         form = RecordMoveForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

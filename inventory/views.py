@@ -13,6 +13,7 @@ from inventory.filters import (
     StockMoveFilter,
     WarehouseFilter,
 )
+from inventory.permissions import RECORD_MOVE
 from inventory.serializers import (
     LotSerializer,
     ReservationSerializer,
@@ -137,7 +138,7 @@ class StockMoveViewSet(
     search_fields = ["reference", "item__number", "lot__number"]
     sort_fields = {"createdAt": "created_at"}
     default_sort = ("-createdAt",)
-    action_permissions = {"create": ["inventory.post_stockmove"]}
+    action_permissions = {"create": [RECORD_MOVE]}
 
     def get_queryset(self):
         return selectors.stock_move_list()

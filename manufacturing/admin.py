@@ -12,6 +12,7 @@ from config.admin import SoftDeleteAdmin
 from config.exceptions import DomainError
 from manufacturing import selectors, services
 from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, Workcenter
+from manufacturing.permissions import BOM_ACTIONS
 from manufacturing.specs import ComponentSpec, OperationSpec
 
 BOM_HEADER_FIELDS = (
@@ -220,20 +221,20 @@ class BOMAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
     # --- actions --------------------------------------------------------------------------
 
     def has_submit_permission(self, request):
-        return request.user.has_perm("manufacturing.submit_bom")
+        return request.user.has_perm(BOM_ACTIONS["submit"])
 
     def has_cancel_permission(self, request):
-        return request.user.has_perm("manufacturing.cancel_bom")
+        return request.user.has_perm(BOM_ACTIONS["cancel"])
 
     def has_copy_permission(self, request):
-        return request.user.has_perm("manufacturing.copy_bom")
+        return request.user.has_perm(BOM_ACTIONS["copy"])
 
     def has_delete_permission(self, request, obj=None):
         """Deleting a BOM archives it: the same `archive_bom` permission as `DELETE /boms/{id}`."""
-        return request.user.has_perm("manufacturing.archive_bom")
+        return request.user.has_perm(BOM_ACTIONS["archive"])
 
     def has_restore_permission(self, request):
-        return request.user.has_perm("manufacturing.unarchive_bom")
+        return request.user.has_perm(BOM_ACTIONS["unarchive"])
 
     def _each(self, request, queryset, service, done_message: str) -> None:
         self.apply_to_each(

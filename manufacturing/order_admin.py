@@ -11,6 +11,7 @@ from manufacturing.models import (
     ProductionOrderComponent,
     WorkOrder,
 )
+from manufacturing.permissions import ORDER_ACTIONS
 from manufacturing.services import orders as order_services
 
 EDITABLE = list(order_services.EDITABLE_FIELDS)
@@ -139,13 +140,13 @@ class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         return request.user.has_perm("manufacturing.delete_productionorder")
 
     def has_confirm_permission(self, request):
-        return request.user.has_perm("manufacturing.confirm_productionorder")
+        return request.user.has_perm(ORDER_ACTIONS["confirm"])
 
     def has_close_permission(self, request):
-        return request.user.has_perm("manufacturing.close_productionorder")
+        return request.user.has_perm(ORDER_ACTIONS["close"])
 
     def has_cancel_permission(self, request):
-        return request.user.has_perm("manufacturing.cancel_productionorder")
+        return request.user.has_perm(ORDER_ACTIONS["cancel"])
 
     def _each(self, request, queryset, service, done_message: str) -> None:
         self.apply_to_each(

@@ -21,6 +21,7 @@ from manufacturing.order_serializers import (
     WorkOrderDoneInputSerializer,
     WorkOrderSerializer,
 )
+from manufacturing.permissions import ORDER_ACTIONS
 from manufacturing.services import orders as order_services
 from manufacturing.services import work_orders as work_order_services
 
@@ -61,16 +62,7 @@ class ProductionOrderViewSet(
     default_sort = ("-createdAt",)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     write_actions = ("partial_update", "destroy")
-    action_permissions = {
-        "confirm": ["manufacturing.confirm_productionorder"],
-        "produce": ["manufacturing.produce_productionorder"],
-        "close": ["manufacturing.close_productionorder"],
-        "cancel": ["manufacturing.cancel_productionorder"],
-        "work_order_start": ["manufacturing.start_workorder"],
-        "work_order_pause": ["manufacturing.pause_workorder"],
-        "work_order_resume": ["manufacturing.resume_workorder"],
-        "work_order_done": ["manufacturing.finish_workorder"],
-    }
+    action_permissions = {action: [perm] for action, perm in ORDER_ACTIONS.items()}
 
     def get_queryset(self):
         if self.action == "list":

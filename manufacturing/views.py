@@ -8,6 +8,7 @@ from config.api.viewsets import SoftDeleteViewSet
 from config.memory import gc_paused
 from manufacturing import selectors, services
 from manufacturing.filters import BOMFieldsFilter, BOMFilter, WorkcenterFilter
+from manufacturing.permissions import BOM_ACTIONS
 from manufacturing.representations import bom_bodies, explosion_body
 from manufacturing.selectors.boms import bom_headers
 from manufacturing.selectors.references import bom_input_resolve
@@ -116,11 +117,8 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
     write_actions = ("update", "partial_update", "destroy", "components", "submit", "cancel")
     # DELETE archives: an action of its own (API.md), not the model's delete permission.
     action_permissions = {
-        "destroy": ["manufacturing.archive_bom"],
-        "submit": ["manufacturing.submit_bom"],
-        "cancel": ["manufacturing.cancel_bom"],
-        "copy": ["manufacturing.copy_bom"],
-        "unarchive": ["manufacturing.unarchive_bom"],
+        ("destroy" if action == "archive" else action): [perm]
+        for action, perm in BOM_ACTIONS.items()
     }
 
     @property
