@@ -1,6 +1,7 @@
 """The planners' admin for workcenters and BOMs. Every save goes through the services, so the
 admin refuses exactly what the API refuses, as a form error (ServiceAdminMixin)."""
 
+import functools
 from decimal import Decimal
 
 from django import forms
@@ -262,11 +263,18 @@ class BOMAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
         extra_context = dict(extra_context or {})
         bom = BOM.all_objects.select_related("product", "uom").filter(pk=object_id).first()
         if bom is not None:
-            try:
-                extra_context["explosion"] = selectors.bom_explode(bom=bom, levels="all")
-            except DomainError as exc:
-                extra_context["explosion_error"] = exc.detail
-            extra_context["changes"] = bom_change_log(bom)
+            # Computed when the page renders (callables in the context, each run once): a save
+            # that redirects never pays for the tree or the change log.
+            @functools.cache
+            def tree():
+                try:
+                    return selectors.bom_explode(bom=bom, levels="all"), None
+                except DomainError as exc:
+                    return None, exc.detail
+
+            extra_context["explosion"] = lambda: tree()[0]
+            extra_context["explosion_error"] = lambda: tree()[1]
+            extra_context["changes"] = functools.cache(lambda: bom_change_log(bom))
             extra_context["bom_locked"] = bom.status != BOMStatus.DRAFT
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -2,7 +2,9 @@
 errors, never a 500."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from manufacturing.models import BOM, BOMStatus, Workcenter
 from tests.items.factories import ItemFactory, unit
@@ -371,3 +373,27 @@ def test_the_page_of_a_submitted_bom_says_it_is_locked_and_a_draft_does_not(admi
     assert 'id="bom-locked-note"' in locked_page
     assert "This BOM is submitted" in locked_page
     assert 'id="bom-locked-note"' not in draft_page
+
+
+def test_a_save_that_redirects_does_not_explode_the_bom_or_read_its_history(admin_client):
+    parts = [ItemFactory() for _ in range(3)]
+    bom = BOMFactory(lines=[line(part) for part in parts])
+    lines = list(bom.components.order_by("position"))
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client.post(
+            f"{LIST}{bom.pk}/change/",
+            form_data(
+                product=bom.product,
+                bom=bom,
+                name="Renamed",
+                components=[comp(c.item, "2", id=c.pk) for c in lines],
+            ),
+        )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    reads = [
+        q["sql"].upper() for q in ctx.captured_queries if q["sql"].upper().startswith("SELECT")
+    ]
+    assert not any("RECURSIVE" in sql for sql in reads)  # the explosion's tree query
+    assert not any("HISTORICAL" in sql for sql in reads)  # the change log
