@@ -16,16 +16,7 @@ from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, Wor
 from manufacturing.permissions import BOM_ACTIONS
 from manufacturing.specs import ComponentSpec, OperationSpec
 
-BOM_HEADER_FIELDS = (
-    "number",
-    "name",
-    "description",
-    "product",
-    "quantity",
-    "uom",
-    "type",
-    "is_default",
-)
+BOM_HEADER_FIELDS = services.boms.HEADER_FIELDS
 
 
 @admin.register(Workcenter)

@@ -80,7 +80,7 @@ class WorkcenterViewSet(
 
 # --- bills of materials ---------------------------------------------------------------------
 
-HEADER_KEYS = ("name", "number", "description", "product", "quantity", "uom", "type", "is_default")
+HEADER_KEYS = services.boms.HEADER_FIELDS
 PUT_DEFAULTS = {"name": "", "description": "", "quantity": 1, "uom": None, "type": "manufacture"}
 
 
