@@ -33,6 +33,22 @@ class ArchivedListFilter(admin.SimpleListFilter):
         return queryset.filter(deleted_at__isnull=True)
 
 
+def add_service_error(form, error: DomainError) -> None:
+    """Show a service's refusal on `form`: each `errors` key on its field (`scrapPercent` →
+    `scrap_percent`, `itemId` → `item` when the form has no `item_id`), the rest above the form."""
+    placed = False
+    for key, messages_ in (error.extra.get("errors") or {}).items():
+        field = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+        if field not in form.fields:
+            field = field.removesuffix("_id")
+        if field in form.fields:
+            for message in messages_:
+                form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, f"{error.detail} ({error.code})")
+
+
 class ServiceAdminMixin:
     """Admin forms save through services. When a service refuses (a DomainError), the transaction
     the admin opened rolls back and the same POST is shown again with the refusal as a form
@@ -92,15 +108,7 @@ class ServiceAdminMixin:
         class ServiceErrorForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                placed = False
-                for key, messages_ in (error.extra.get("errors") or {}).items():
-                    field = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
-                    if field in self.fields:
-                        for message in messages_:
-                            self.add_error(field, message)
-                        placed = True
-                if not placed:
-                    self.add_error(None, f"{error.detail} ({error.code})")
+                add_service_error(self, error)
                 return cleaned
 
         return ServiceErrorForm

@@ -2,8 +2,6 @@
 the ledger are read-only. The only way to write the ledger here is "Record a stock move", a form
 that calls `stock_move_post` (refusals shown on the form)."""
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -14,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from config.admin import SoftDeleteAdmin
+from config.admin import SoftDeleteAdmin, add_service_error
 from config.exceptions import DomainError
 from inventory import selectors, services
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
@@ -136,15 +134,7 @@ class RecordMoveForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def add_service_error(self, error: DomainError) -> None:
-        placed = False
-        for key, messages_ in (error.extra.get("errors") or {}).items():
-            field = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower().removesuffix("_id")
-            if field in self.fields:
-                for message in messages_:
-                    self.add_error(field, message)
-                placed = True
-        if not placed:
-            self.add_error(None, f"{error.detail} ({error.code})")
+        add_service_error(self, error)
 
 
 @admin.register(StockMove)
