@@ -1,6 +1,5 @@
 """Real threads against PostgreSQL: row locks, not luck, keep stock exact."""
 
-import threading
 import uuid
 from collections import Counter
 from decimal import Decimal
@@ -8,13 +7,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from inventory import services
 from inventory.exceptions import InsufficientStock
 from inventory.models import LotBalance, MoveKind, Reservation, StockLevel, StockMove
 from tests.inventory.factories import main_warehouse, receive
 from tests.items.factories import ItemFactory
+from tests.robustness.concurrency import race
 
 # serialized_rollback: the flush after a transactional test drops the data migrations' rows (units,
 # WH); Django reloads them before each of these tests (as manufacturing's race tests do).
@@ -26,35 +25,15 @@ D = Decimal
 THREADS = 20
 
 
-def race(work, count: int = THREADS) -> Counter:
-    """Run `work(index)` in `count` threads released together; count the outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes: Counter = Counter()
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(index):
-        try:
-            barrier.wait()
-            result = work(index)
-        except InsufficientStock:
-            result = "short"
-        except BaseException as exc:  # surfaced below: an unexpected error fails the test
-            with lock:
-                errors.append(exc)
-            result = "error"
-        finally:
-            connection.close()
-        with lock:
-            outcomes[result] += 1
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+def race_outcomes(work, count: int = THREADS) -> Counter:
+    """Run `work(index)` in `count` threads released together; count the outcomes, a refusal
+    for lack of stock as "short". Any other exception fails the test."""
+    results = race(count, work)
+    errors = [
+        r for r in results if isinstance(r, Exception) and not isinstance(r, InsufficientStock)
+    ]
     assert not errors, errors
-    return outcomes
+    return Counter("short" if isinstance(r, InsufficientStock) else r for r in results)
 
 
 def assert_no_drift():
@@ -77,7 +56,7 @@ def test_twenty_threads_issuing_and_reserving_never_oversell():
         services.stock_move_post(kind=MoveKind.ISSUE, item=item, quantity=D(7), actor=None)
         return "issued"
 
-    outcomes = race(work)
+    outcomes = race_outcomes(work)
 
     # Every call takes 7 of the available 100: exactly 14 can succeed, whatever the order.
     assert outcomes["issued"] + outcomes["reserved"] == 14
@@ -95,7 +74,7 @@ def test_twenty_threads_issuing_and_reserving_never_oversell():
 def test_receipts_racing_to_create_the_same_level_add_up():
     item = ItemFactory()
 
-    outcomes = race(lambda index: receive(item, index + 1) and "received")
+    outcomes = race_outcomes(lambda index: receive(item, index + 1) and "received")
 
     assert outcomes == {"received": THREADS}
     level = StockLevel.objects.get(item=item)
@@ -121,7 +100,7 @@ def test_concurrent_consumption_and_issues_keep_lots_exact():
         services.stock_move_post(kind=MoveKind.ISSUE, item=board, quantity=D(5), actor=None)
         return "issued"
 
-    outcomes = race(work)
+    outcomes = race_outcomes(work)
 
     # 40 reserved for the orders, 20 free: four issues of 5 fit, six do not.
     assert outcomes == {"consumed": 10, "issued": 4, "short": 6}

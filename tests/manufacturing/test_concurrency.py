@@ -1,10 +1,8 @@
 """Real concurrency on PostgreSQL: two transactions racing to add opposite BOM edges."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from manufacturing import services
 from manufacturing.exceptions import CircularReference
@@ -13,6 +11,7 @@ from manufacturing.selectors import bom_graph_path
 from manufacturing.services import boms as bom_services
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import BOMFactory, line
+from tests.robustness.concurrency import race
 
 pytestmark = [
     pytest.mark.postgres,
@@ -22,24 +21,7 @@ pytestmark = [
 
 def _race(*jobs):
     """Run each job in its own thread (own connection), released together by a barrier."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as exc:  # the outcome under test, asserted by the caller
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return race(len(jobs), lambda index: jobs[index]())
 
 
 @pytest.fixture

@@ -1,44 +1,22 @@
 """Races on PostgreSQL: real threads, each with its own connection, against the services and the
 API. Nothing is oversold, references stay unique and gap-free, production never exceeds the order."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from manufacturing.models import ProductionOrder
 from manufacturing.services import orders as order_services
 from tests.conftest import client_for
 from tests.manufacturing.orders_fixtures import make_order, make_plant, on_hand, reserved
+from tests.robustness.concurrency import race
 
 pytestmark = [
     pytest.mark.postgres,
     # serialized_rollback: the flush after a transactional test would drop the data migrations rows.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_30_confirms_competing_for_stock_for_10_confirm_exactly_10(make_user, assert_no_drift):
