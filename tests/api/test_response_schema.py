@@ -17,7 +17,8 @@ operation's 200 response:
 
 Then the data itself is checked: every nullable field of every component these responses use
 must have been seen null at least once (otherwise its nullability was not tested), and every
-operation must have answered at least one row.
+operation must have answered at least one row. And the schema: every property of those
+components is required (a field without a value is null, never left out).
 
 Without data, a last test reads the output serializers: a field whose source crosses a
 nullable column (`order.due_date`, `lot.number`) must allow null, so the schema says so.
@@ -320,6 +321,19 @@ def test_the_data_has_a_null_in_every_nullable_response_field(walk):
     assert not never_null, f"no row of the data has these null: {never_null}"
 
 
+def test_every_get_response_field_is_always_present(walk):
+    """A field with no value is there as null, never left out: the schema lists every property
+    of a response component as required."""
+    document = walk.document
+    optional = sorted(
+        (name, prop)
+        for name in _reachable(document, walk.schemas)
+        for prop in document["components"]["schemas"][name].get("properties", {})
+        if prop not in document["components"]["schemas"][name].get("required", [])
+    )
+    assert not optional, f"documented as optional: {optional}"
+
+
 # --- without data: a field read through a nullable column must say it can be null ------------
 
 
@@ -367,3 +381,39 @@ def test_output_fields_read_through_nullable_columns_allow_null():
                 wrong.append(f"{cls.__module__}.{cls.__name__}.{name} (source {output.source})")
     assert checked > 100
     assert not wrong, "read through a nullable column, yet not allow_null: " + ", ".join(wrong)
+
+
+def test_a_stock_posting_matches_its_schema_which_documents_its_moves(walk):
+    """POST /moves answers a StockPosting: its `moves` are StockMove rows and `lotId` a uuid
+    or null, as the schema now says (it said "array of objects" and "string")."""
+    properties = walk.document["components"]["schemas"]["StockPosting"]["properties"]
+    assert properties["moves"]["items"] == {"$ref": "#/components/schemas/StockMove"}
+    assert properties["lotId"] == {
+        "type": "string",
+        "format": "uuid",
+        "nullable": True,
+        "readOnly": True,
+    }
+    schema = walk.document["paths"]["/api/inventory/moves"]["post"]["responses"]["201"]
+    validator = validator_for(walk.document, schema["content"]["application/json"]["schema"])
+    client = client_for(get_user_model().objects.get(username="schema"))
+    issue = client.post(
+        "/api/inventory/moves",
+        {"kind": "issue", "itemId": str(Item.objects.get(number="HW-BOLT-M10").pk), "quantity": 2},
+        format="json",
+    )
+    receipt = client.post(
+        "/api/inventory/moves",
+        {
+            "kind": "receipt",
+            "itemId": str(Item.objects.get(number="PCB-001").pk),
+            "quantity": 3,
+            "lotNumber": "PCB-SCHEMA",
+        },
+        format="json",
+    )
+    assert (issue.status_code, receipt.status_code) == (201, 201)
+    assert (issue.json()["lotId"], issue.json()["toWarehouse"]) == (None, None)
+    assert receipt.json()["lotId"] == str(Lot.objects.get(number="PCB-SCHEMA").pk)
+    for response in (issue, receipt):
+        assert [error.message for error in validator.iter_errors(response.json())] == []
