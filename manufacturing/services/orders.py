@@ -100,9 +100,14 @@ def _check_quantity(quantity: Any, field: str = "quantity") -> Decimal:
     return value
 
 
+def _unusable(message: str) -> BomUnusable:
+    return BomUnusable(message, errors={"bomId": [message]})
+
+
 def resolve_bom(*, product: Item, bom: BOM | None) -> BOM:
     """The order's BOM: the one given, or the product's default. It must be the product's own,
-    live and not cancelled (`bom_unusable`, 422)."""
+    live and submitted — a draft is still being edited, a cancelled one is withdrawn
+    (`bom_unusable`, 422). Checked when the order is created or edited, and again at confirm."""
     if bom is None:
         bom = (
             BOM.objects.filter(product=product, is_default=True)
@@ -110,14 +115,23 @@ def resolve_bom(*, product: Item, bom: BOM | None) -> BOM:
             .first()
         )
         if bom is None:
-            raise BomUnusable(f"{product.number} has no default BOM; give a bomId.")
+            raise _unusable(f"{product.number} has no default BOM; give a bomId.")
+        if bom.status == BOMStatus.DRAFT:
+            raise _unusable(
+                f"BOM {bom.number}, the default of {product.number}, is a draft: submit it "
+                "before ordering against it."
+            )
         return bom
     if bom.product_id != product.pk:
-        raise BomUnusable(f"BOM {bom.number} is not a BOM of {product.number}.")
+        raise _unusable(f"BOM {bom.number} is not a BOM of {product.number}.")
     if bom.deleted_at is not None:
-        raise BomUnusable(f"BOM {bom.number} is archived.")
+        raise _unusable(f"BOM {bom.number} is archived.")
     if bom.status == BOMStatus.CANCELLED:
-        raise BomUnusable(f"BOM {bom.number} is cancelled.")
+        raise _unusable(f"BOM {bom.number} is cancelled.")
+    if bom.status != BOMStatus.SUBMITTED:
+        raise _unusable(
+            f"BOM {bom.number} is a {bom.status}: submit it before ordering against it."
+        )
     return bom
 
 

@@ -62,7 +62,7 @@ def codes(responses, status: int) -> set[str]:
 def test_50_confirms_competing_for_20_units_confirm_exactly_20(boss, assert_no_drift):
     part = ItemFactory(number="PART")
     product = ItemFactory(number="GADGET")
-    BOMFactory(product=product, lines=[line(part, 1)])
+    BOMFactory(product=product, lines=[line(part, 1)], status="submitted")
     receive(part, 20)
     orders = [
         order_services.production_order_create(product=product, quantity=D(1)) for _ in range(50)
@@ -97,7 +97,11 @@ def test_40_orders_with_shuffled_bom_lines_reserve_all_or_nothing(boss, assert_n
     product = ItemFactory(number="TRIPLE")
     needs = {"X": D(1), "Y": D(2), "Z": D(3)}
     boms = [
-        BOMFactory(product=product, lines=[line(item, needs[item.number]) for item in lines])
+        BOMFactory(
+            product=product,
+            lines=[line(item, needs[item.number]) for item in lines],
+            status="submitted",
+        )
         for lines in itertools.permutations([x, y, z])
     ]
     receive(x, 40)
