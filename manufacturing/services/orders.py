@@ -135,6 +135,16 @@ def resolve_bom(*, product: Item, bom: BOM | None) -> BOM:
     return bom
 
 
+def _check_dates(scheduled_date, due_date) -> None:
+    """An order is due at or after it is scheduled to start."""
+    if scheduled_date is not None and due_date is not None and due_date < scheduled_date:
+        message = (
+            f"The due date ({due_date.isoformat()}) is before the scheduled date "
+            f"({scheduled_date.isoformat()})."
+        )
+        raise ValidationFailed(message, errors={"due_date": [message]})
+
+
 def _warehouse(warehouse: Warehouse | None, field: str) -> Warehouse:
     return warehouse_or_default(warehouse, field=field)
 
@@ -160,6 +170,7 @@ def production_order_create(
     actor=None,
 ) -> ProductionOrder:
     _check_product(product)
+    _check_dates(scheduled_date, due_date)
     order = ProductionOrder(
         product=product,
         bom=resolve_bom(product=product, bom=bom),
@@ -204,6 +215,9 @@ def production_order_update(
         if field in data:
             api = "sourceWarehouseId" if field == "source_warehouse" else "targetWarehouseId"
             data = {**data, field: _warehouse(data[field], api)}
+    _check_dates(
+        data.get("scheduled_date", order.scheduled_date), data.get("due_date", order.due_date)
+    )
     for field, value in data.items():
         if field in ("customer", "notes") and value is None:
             value = ""

@@ -1,5 +1,5 @@
-"""Issue 10, item 14: an order is made and confirmed only against a submitted BOM — through the
-API, the admin and the services alike."""
+"""Issue 10, items 13 and 14: an order is due at or after its scheduled date, and is made and
+confirmed only against a submitted BOM — through the API, the admin and the services alike."""
 
 from decimal import Decimal
 
@@ -53,6 +53,87 @@ def _admin_form(plant, **fields) -> dict:
 
 def _order_counter() -> list:
     return list(Sequence.objects.values_list("name", "next_value"))
+
+
+# --- 13: the due date is not before the scheduled date ----------------------------------------
+
+
+def test_create_with_a_due_date_before_the_scheduled_date_is_refused(api, plant):
+    response = api.post(
+        ORDERS,
+        {
+            "productId": str(plant.product.pk),
+            "quantity": 10,
+            "scheduledDate": "2026-04-10T06:00:00Z",
+            "dueDate": "2026-04-09T18:00:00Z",
+        },
+    )
+
+    body = assert_problem(response, 400, "validation_error")
+    message = (
+        "The due date (2026-04-09T18:00:00+00:00) is before the scheduled date "
+        "(2026-04-10T06:00:00+00:00)."
+    )
+    assert body["detail"] == message
+    assert body["errors"] == {"dueDate": [message]}
+    assert not ProductionOrder.all_objects.exists()
+
+
+def test_an_order_may_be_due_when_it_is_scheduled(api, plant):
+    response = api.post(
+        ORDERS,
+        {
+            "productId": str(plant.product.pk),
+            "quantity": 10,
+            "scheduledDate": "2026-04-10T06:00:00Z",
+            "dueDate": "2026-04-10T06:00:00Z",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["dueDate"] == "2026-04-10T06:00:00Z"
+
+
+def test_patch_checks_the_dates_against_the_stored_ones(api, plant):
+    order = make_order(plant)
+    ok = api.patch(
+        f"{ORDERS}/{order.pk}",
+        {"scheduledDate": "2026-04-10T06:00:00Z", "dueDate": "2026-04-12T06:00:00Z"},
+    )
+    assert ok.status_code == 200, ok.content
+
+    early_due = api.patch(f"{ORDERS}/{order.pk}", {"dueDate": "2026-04-09T06:00:00Z"})
+    late_start = api.patch(
+        f"{ORDERS}/{order.pk}", {"scheduledDate": "2026-04-13T06:00:00Z", "notes": "late"}
+    )
+
+    assert list(assert_problem(early_due, 400, "validation_error")["errors"]) == ["dueDate"]
+    assert list(assert_problem(late_start, 400, "validation_error")["errors"]) == ["dueDate"]
+    fresh = ProductionOrder.objects.get(pk=order.pk)
+    assert (fresh.scheduled_date.isoformat(), fresh.due_date.isoformat(), fresh.notes) == (
+        "2026-04-10T06:00:00+00:00",
+        "2026-04-12T06:00:00+00:00",
+        "",
+    )
+
+
+def test_admin_shows_an_early_due_date_on_its_field(admin_client, plant):
+    response = admin_client.post(
+        f"{ADMIN}/add/",
+        _admin_form(
+            plant,
+            scheduled_date_0="2026-04-10",
+            scheduled_date_1="06:00:00",
+            due_date_0="2026-04-01",
+            due_date_1="06:00:00",
+        ),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["due_date"]
+    assert errors["due_date"][0].startswith("The due date (2026-04-01T06:00:00")
+    assert not ProductionOrder.all_objects.exists()
 
 
 # --- 14: orders are made and confirmed against submitted BOMs only -----------------------------
