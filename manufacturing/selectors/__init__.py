@@ -18,6 +18,7 @@ from manufacturing.selectors.orders import (
     production_order_detail,
     production_order_header,
     production_order_list,
+    warehouse_order_usage_reason,
     work_order_list,
 )
 from manufacturing.selectors.usage import bom_open_order_references, item_bom_usage_reason
@@ -43,6 +44,7 @@ __all__ = [
     "production_order_header",
     "production_order_history",
     "production_order_list",
+    "warehouse_order_usage_reason",
     "work_order_list",
     "workcenter_list",
 ]

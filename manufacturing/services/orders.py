@@ -19,7 +19,7 @@ from inventory.services import (
     stock_receive_production,
     stock_release,
     stock_reserve,
-    warehouse_or_default,
+    warehouses_or_default,
 )
 from items.models import Item, ItemType, Tracking
 from items.units import convert, quantize_qty
@@ -145,8 +145,17 @@ def _check_dates(scheduled_date, due_date) -> None:
         raise ValidationFailed(message, errors={"due_date": [message]})
 
 
-def _warehouse(warehouse: Warehouse | None, field: str) -> Warehouse:
-    return warehouse_or_default(warehouse, field=field)
+WAREHOUSE_FIELDS = {
+    "source_warehouse": "sourceWarehouseId",
+    "target_warehouse": "targetWarehouseId",
+}
+
+
+def _warehouses(given: dict[str, Warehouse | None]) -> dict[str, Warehouse]:
+    """`{"source_warehouse": wh or None, …}` → the live warehouses (the default `WH` for None),
+    locked against a concurrent archive (see `warehouses_or_default`)."""
+    found = warehouses_or_default({WAREHOUSE_FIELDS[f]: wh for f, wh in given.items()})
+    return {field: found[WAREHOUSE_FIELDS[field]] for field in given}
 
 
 def _next_reference(now) -> str:
@@ -171,6 +180,9 @@ def production_order_create(
 ) -> ProductionOrder:
     _check_product(product)
     _check_dates(scheduled_date, due_date)
+    warehouses = _warehouses(
+        {"source_warehouse": source_warehouse, "target_warehouse": target_warehouse}
+    )
     order = ProductionOrder(
         product=product,
         bom=resolve_bom(product=product, bom=bom),
@@ -180,8 +192,8 @@ def production_order_create(
         priority=priority or Priority.NORMAL,
         customer=customer or "",
         notes=notes or "",
-        source_warehouse=_warehouse(source_warehouse, "sourceWarehouseId"),
-        target_warehouse=_warehouse(target_warehouse, "targetWarehouseId"),
+        source_warehouse=warehouses["source_warehouse"],
+        target_warehouse=warehouses["target_warehouse"],
         multi_level=bool(multi_level),
     )
     if order.priority not in Priority.values:
@@ -211,10 +223,9 @@ def production_order_update(
         data = {**data, "quantity": _check_quantity(data["quantity"])}
     if "priority" in data and data["priority"] not in Priority.values:
         raise _invalid("priority", f"Must be one of {', '.join(Priority.values)}.")
-    for field in ("source_warehouse", "target_warehouse"):
-        if field in data:
-            api = "sourceWarehouseId" if field == "source_warehouse" else "targetWarehouseId"
-            data = {**data, field: _warehouse(data[field], api)}
+    given = {field: data[field] for field in WAREHOUSE_FIELDS if field in data}
+    if given:
+        data = {**data, **_warehouses(given)}
     _check_dates(
         data.get("scheduled_date", order.scheduled_date), data.get("due_date", order.due_date)
     )
@@ -243,10 +254,15 @@ def production_order_delete(*, order: ProductionOrder, actor=None) -> Production
 
 @transaction.atomic
 def production_order_restore(*, order: ProductionOrder, actor=None) -> ProductionOrder:
-    """Bring a deleted draft back (the admin's restore; the API has none)."""
+    """Bring a deleted draft back (the admin's restore; the API has none), if its warehouses
+    are still live."""
     order = lock_order(order)
     if order.deleted_at is None:
         raise _invalid("order", f"{order.reference} is not deleted.")
+    # A deleted draft did not hold its warehouses: they may have been archived since.
+    _warehouses(
+        {"source_warehouse": order.source_warehouse, "target_warehouse": order.target_warehouse}
+    )
     stamp(order, actor)
     order.restore()
     return order

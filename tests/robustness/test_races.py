@@ -13,7 +13,15 @@ from decimal import Decimal
 import pytest
 
 from config.models import IdempotencyKey
-from inventory.models import Lot, LotBalance, MoveKind, Reservation, StockLevel, StockMove
+from inventory.models import (
+    Lot,
+    LotBalance,
+    MoveKind,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 from manufacturing.models import OrderStatus, ProductionOrder, WorkOrder
 from manufacturing.services import orders as order_services
 from tests.conftest import client_for
@@ -255,3 +263,37 @@ def test_20_receipts_into_a_new_item_warehouse_and_lot_create_one_row_each(boss,
     ]
     assert StockMove.objects.filter(item=item, to_warehouse=warehouse).count() == 20
     assert_no_drift()
+
+
+def test_archiving_a_warehouse_while_orders_are_created_into_it_never_strands_an_order(boss):
+    """Ten rounds of a warehouse archive racing four order creations that deliver into it. The
+    archive waits for the creators' lock on the warehouse row, or they wait for it and then see
+    it archived: never an archived warehouse that an open order delivers to."""
+    plant = make_plant(stock=False)
+    for round_ in range(10):
+        target = WarehouseFactory(code=f"FG{round_}")
+
+        def work(index, target=target):
+            client = client_for(boss)
+            if index == 0:
+                return client.delete(f"/api/inventory/warehouses/{target.pk}")
+            body = {
+                "productId": str(plant.product.pk),
+                "quantity": 1,
+                "targetWarehouseId": str(target.pk),
+            }
+            return client.post(ORDERS, body)
+
+        responses = race(5, work)
+
+        assert_all_answered(responses)
+        archive, creates = responses[0], responses[1:]
+        archived = not Warehouse.objects.filter(pk=target.pk).exists()
+        made = ProductionOrder.objects.filter(target_warehouse=target).count()
+        assert made == sum(r.status_code == 201 for r in creates)
+        if archived:
+            assert (archive.status_code, made) == (204, 0)
+            assert {r.json()["code"] for r in creates} == {"validation_error"}
+        else:
+            assert archive.status_code == 409 and archive.json()["code"] == "warehouse_in_use"
+            assert made >= 1
