@@ -141,7 +141,6 @@ STORAGES = {
 
 # --- Security (production) ------------------------------------------------------------------
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
@@ -150,6 +149,14 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Reverse proxy --------------------------------------------------------------------------
+# Only a proxy we run may say the request came over HTTPS: X-Forwarded-Proto from anyone else is
+# a client's claim (it would make request.is_secure() true on plain HTTP). BEHIND_PROXY=1 when
+# the app is reachable only through a TLS-terminating proxy that sets (overwrites) the header.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,82 @@
+"""Settings read from the environment, exercised as production imports them: in a fresh process
+(settings are read once, at import)."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+# A plain-HTTP request whose client claims, in X-Forwarded-Proto, that it came over HTTPS: is it
+# taken as secure, and does the SSL redirect still send it to https?
+FORGED_PROTO = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory
+
+request = RequestFactory().get(
+    "/admin/", HTTP_HOST="mfg.example.com", HTTP_X_FORWARDED_PROTO="https"
+)
+redirect = SecurityMiddleware(lambda request: None).process_request(request)
+print(json.dumps({
+    "header": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
+    "secure": request.is_secure(),
+    "redirect": redirect["Location"] if redirect is not None else None,
+}))
+"""
+
+
+def production_settings(script: str, **env: str) -> dict:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"BEHIND_PROXY", "SECURE_SSL_REDIRECT"}
+    }
+    environ.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "mfg.example.com",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **env,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_forged_forwarded_proto_is_not_trusted_by_default():
+    seen = production_settings(FORGED_PROTO)
+
+    assert seen == {
+        "header": None,
+        "secure": False,
+        "redirect": "https://mfg.example.com/admin/",
+    }
+
+
+def test_behind_a_proxy_the_forwarded_proto_is_trusted():
+    seen = production_settings(FORGED_PROTO, BEHIND_PROXY="1")
+
+    assert seen == {
+        "header": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "secure": True,
+        "redirect": None,
+    }
+
+
+def test_behind_proxy_off_is_the_same_as_unset():
+    assert production_settings(FORGED_PROTO, BEHIND_PROXY="0")["header"] is None
