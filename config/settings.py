@@ -114,6 +114,31 @@ elif _TEST_SUFFIX:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_TEST_SUFFIX}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by every process and host (the action throttle's counters live here): never process
+# memory. The database by default, in the table `django_cache` that `migrate` creates
+# (config/migrations/0003_cache_table.py); Redis when REDIS_URL is set (redis://host:6379/0).
+# CACHE_KEY_PREFIX keeps deployments that share one Redis apart.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            # One entry per user active in the last rate period; past this many rows, expired
+            # ones are culled first.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -25,12 +25,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
 @pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    """Throttle counters live in the cache and user ids repeat between tests: start clean."""
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_throttle_counters(request):
+    """Throttle counters live in the shared cache, the database's `django_cache` table, and
+    user ids repeat between tests: each test that reaches the database starts with an empty
+    cache. (A test's transaction rolls its own rows back, but a transactional test's flush
+    leaves the cache table alone, so the next test clears what it committed.) Tests without
+    database access never touch it."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("db")  # database access first (transactional when marked so)
+        cache.clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@
 import json
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 
@@ -80,3 +81,67 @@ def test_behind_a_proxy_the_forwarded_proto_is_trusted():
 
 def test_behind_proxy_off_is_the_same_as_unset():
     assert production_settings(FORGED_PROTO, BEHIND_PROXY="0")["header"] is None
+
+
+CACHE_IN_USE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "backend": settings.CACHES["default"]["BACKEND"],
+    "location": settings.CACHES["default"]["LOCATION"],
+    "prefix": settings.CACHES["default"]["KEY_PREFIX"],
+}))
+"""
+
+
+def test_the_cache_is_the_database_by_default_and_redis_with_redis_url():
+    assert production_settings(CACHE_IN_USE) == {
+        "backend": "django.core.cache.backends.db.DatabaseCache",
+        "location": "django_cache",
+        "prefix": "",
+    }
+    assert production_settings(
+        CACHE_IN_USE, REDIS_URL="redis://cache.internal:6379/2", CACHE_KEY_PREFIX="mfg"
+    ) == {
+        "backend": "django.core.cache.backends.redis.RedisCache",
+        "location": "redis://cache.internal:6379/2",
+        "prefix": "mfg",
+    }
+
+
+CACHE_ROUND_TRIP = """
+import json
+import django
+django.setup()
+from django.core.cache import cache
+cache.set("probe", {"n": 1}, 60)
+cache.add("counter", 0, 60)
+print(json.dumps({"probe": cache.get("probe"), "counter": cache.incr("counter")}))
+"""
+
+
+def test_migrate_alone_creates_the_cache_table(tmp_path):
+    """A new database needs `migrate` and nothing else (no `createcachetable` step): the
+    cache works right after it, in another process."""
+    database = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    environ = {**os.environ, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    environ.pop("REDIS_URL", None)
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    with sqlite3.connect(tmp_path / "fresh.sqlite3") as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert {"django_cache", "django_cache_expires"} <= tables
+
+    assert production_settings(CACHE_ROUND_TRIP, DATABASE_URL=database) == {
+        "probe": {"n": 1},
+        "counter": 1,
+    }
