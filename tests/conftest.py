@@ -1,3 +1,5 @@
+import uuid
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -8,6 +10,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from inventory import services as inventory_services
+from manufacturing.services import orders as order_services
+from tests.inventory.factories import main_warehouse, receive
+from tests.items.factories import ItemFactory
+from tests.manufacturing.orders_fixtures import make_order, make_plant
 
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -107,3 +115,18 @@ def assert_no_drift():
         assert "No drift" in out.getvalue(), out.getvalue()
 
     return check
+
+
+@pytest.fixture
+def every_kind_of_row():
+    """For tests that walk every admin page: at least one row of every model with an admin. A
+    draft and a confirmed order (work orders, requirements, reservations), stock with a lot, a
+    BOM with lines and operations."""
+    plant = make_plant()
+    make_order(plant, "2")
+    order_services.production_order_confirm(order=make_order(plant, "1"))
+    item = ItemFactory(tracking="lot")
+    receive(item, 3, lot="L1")
+    inventory_services.stock_reserve(
+        lines=[(item, main_warehouse(), Decimal(1))], production_order_id=uuid.uuid4(), actor=None
+    )

@@ -6,21 +6,12 @@ serves, answers a malformed id with the form shown again and an error on that fi
 Each form is posted as the page rendered it (so every other field holds a value the page
 offered) with the one field replaced by `not-a-uuid`."""
 
-import uuid
-from decimal import Decimal
-
 import pytest
 from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
-
-from inventory import services as inventory_services
-from manufacturing.services import orders as order_services
-from tests.inventory.factories import main_warehouse, receive
-from tests.items.factories import ItemFactory
-from tests.manufacturing.orders_fixtures import make_order, make_plant
 
 pytestmark = pytest.mark.django_db
 MALFORMED = "not-a-uuid"
@@ -45,20 +36,6 @@ def admin_client(admin_user) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client
-
-
-@pytest.fixture
-def every_kind_of_row():
-    """At least one row of every model with an admin: a draft and a confirmed order (work
-    orders, requirements, reservations), stock with a lot, a BOM with lines and operations."""
-    plant = make_plant()
-    make_order(plant, "2")
-    order_services.production_order_confirm(order=make_order(plant, "1"))
-    item = ItemFactory(tracking="lot")
-    receive(item, 3, lot="L1")
-    inventory_services.stock_reserve(
-        lines=[(item, main_warehouse(), Decimal(1))], production_order_id=uuid.uuid4(), actor=None
-    )
 
 
 def snapshot() -> dict:
