@@ -87,7 +87,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if not _parses(self.opts.pk, unquote(object_id)):
             raise Http404
         response = super().history_view(request, object_id, extra_context)
-        response._csp_update = {"style-src-attr": ["'unsafe-inline'"]}
+        # django-csp's per-response additions, to the policy and to its report-only form
+        response._csp_update = response._csp_update_ro = {"style-src-attr": ["'unsafe-inline'"]}
         return response
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

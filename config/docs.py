@@ -22,9 +22,10 @@ class SwaggerView(SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
 
 
-@method_decorator(
-    csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]}),
-    name="dispatch",
-)
+REDOC_SOURCES = {"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]}
+
+
+@method_decorator(csp_update(REDOC_SOURCES), name="dispatch")
+@method_decorator(csp_update(REDOC_SOURCES, REPORT_ONLY=True), name="dispatch")  # CSP_REPORT_ONLY
 class RedocView(SpectacularRedocView):
     template_name = "api/redoc.html"

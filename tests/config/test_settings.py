@@ -36,7 +36,7 @@ def production_settings(script: str, **env: str) -> dict:
     environ = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"BEHIND_PROXY", "SECURE_SSL_REDIRECT"}
+        if key not in {"BEHIND_PROXY", "SECURE_SSL_REDIRECT", "CSP_REPORT_ONLY", "REDIS_URL"}
     }
     environ.update(
         {
@@ -145,3 +145,23 @@ def test_migrate_alone_creates_the_cache_table(tmp_path):
         "probe": {"n": 1},
         "counter": 1,
     }
+
+
+CSP_HEADERS = """
+import json
+import django
+django.setup()
+from csp.middleware import CSPMiddleware
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+response = CSPMiddleware(lambda request: HttpResponse())(RequestFactory().get("/admin/"))
+print(json.dumps(sorted(h for h in response.headers if h.startswith("Content-Security"))))
+"""
+
+
+def test_the_policy_is_enforced_unless_csp_report_only_is_set():
+    assert production_settings(CSP_HEADERS) == ["Content-Security-Policy"]
+    assert production_settings(CSP_HEADERS, CSP_REPORT_ONLY="1") == [
+        "Content-Security-Policy-Report-Only"
+    ]
