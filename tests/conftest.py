@@ -23,6 +23,16 @@ IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.pos
 # Tests check who may do what, not how passwords are stored (Django's own advice for test runs).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The suite uses the database cache even when REDIS_URL is set: the per-test cache.clear() below
+# must never flush a Redis that something else uses. (The Redis path has its own test, with a
+# key prefix of its own: tests/config/test_shared_throttle.py.)
+settings.CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+
 
 def pytest_collection_modifyitems(config, items):
     if IS_POSTGRES:
