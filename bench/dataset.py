@@ -8,7 +8,6 @@ reported as "not implemented yet" and its scenarios are skipped. To plug one in:
 keep its return type, and the scenarios that need it start running.
 """
 
-import csv
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from bench.context import Context
 from bench.registry import Part, register_part
+from config import csv
 from items.models import Item, ItemType, Tracking, UnitOfMeasure
 
 NUMBER_PREFIX = "BN-"

@@ -1,11 +1,101 @@
-"""Admin building blocks: soft-delete aware model admins, domain errors shown as messages."""
+"""Admin building blocks: soft-delete aware model admins, domain errors shown as messages,
+autocomplete widgets that survive a malformed id."""
 
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from config.exceptions import DomainError
+
+
+class SafeAutocompleteMixin:
+    """Django's autocomplete widget looks the submitted ids up to show their labels again, and
+    a value that is not an id of the target (`item=not-a-uuid`) makes that lookup raise: a 500
+    instead of the form's "Select a valid choice" error. Values the target field cannot parse
+    are left out of the lookup (nothing can match them); the field's own validation reports
+    them."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        return super().optgroups(name, [v for v in value if _parses(target, v)], attr)
+
+
+def _parses(field, value) -> bool:
+    try:
+        field.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
+class AutocompleteSelect(SafeAutocompleteMixin, widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(SafeAutocompleteMixin, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteAdminMixin:
+    """For every model admin and inline: `autocomplete_fields` get the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ModelAdmin(SafeAutocompleteAdminMixin, admin.ModelAdmin):
+    """The project's base model admin (use it instead of `admin.ModelAdmin`)."""
+
+
+class TabularInline(SafeAutocompleteAdminMixin, admin.TabularInline):
+    """The project's base tabular inline (use it instead of `admin.TabularInline`)."""
+
+
+class StackedInline(SafeAutocompleteAdminMixin, admin.StackedInline):
+    """The project's base stacked inline (use it instead of `admin.StackedInline`)."""
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin (use it instead of `SimpleHistoryAdmin`). Its history
+    pages look the ids of the URL up as they come, so `…/not-a-uuid/history/` was a 500: a
+    malformed id is a 404 here, as an unknown one is.
+
+    Its history list has one `style="border-top: 0"` attribute (its template, not ours): that
+    page alone allows style attributes (`style-src-attr`; never `<style>` elements or
+    scripts) in the Content-Security-Policy (settings)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not _parses(self.opts.pk, unquote(object_id)):
+            raise Http404
+        response = super().history_view(request, object_id, extra_context)
+        # django-csp's per-response additions, to the policy and to its report-only form
+        response._csp_update = response._csp_update_ro = {"style-src-attr": ["'unsafe-inline'"]}
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        version_pk = self.model.history.model._meta.pk
+        if not (_parses(self.opts.pk, unquote(object_id)) and _parses(version_pk, version_id)):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ArchivedListFilter(admin.SimpleListFilter):
@@ -114,7 +204,7 @@ class ServiceAdminMixin:
         return ServiceErrorForm
 
 
-class SoftDeleteAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class SoftDeleteAdmin(ServiceAdminMixin, ModelAdmin):
     """Lists live rows by default, archived ones behind the status filter; "delete" archives
     (through `perform_archive`, which subclasses point at their service so the same in-use
     rules apply) and archived rows can be

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from config.api.views import HealthView, api_not_found
+from config.docs import RedocView, SwaggerView
 
 admin.site.site_header = "Manufacturing back office"
 admin.site.site_title = "Manufacturing back office"
@@ -12,8 +13,8 @@ admin.site.index_title = "Plant administration"
 api_patterns = [
     re_path(r"^health/?$", HealthView.as_view(), name="health"),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
-    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    re_path(r"^redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^docs/?$", SwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^redoc/?$", RedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("items.urls")),
     path("inventory/", include("inventory.urls")),
     path("manufacturing/", include("manufacturing.urls")),

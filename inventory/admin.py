@@ -4,7 +4,6 @@ that calls `stock_move_post` (refusals shown on the form)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.shortcuts import redirect
@@ -12,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from config.admin import SoftDeleteAdmin, add_service_error
+from config.admin import AutocompleteSelect, ModelAdmin, SoftDeleteAdmin, add_service_error
 from config.exceptions import DomainError
 from inventory import selectors, services
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
@@ -35,7 +34,7 @@ class WarehouseAdmin(SoftDeleteAdmin):
     restore_service = staticmethod(services.warehouse_restore)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Projections and history: viewable, never edited here."""
 
     def has_add_permission(self, request):

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import SoftDeleteAdmin
+from config.admin import HistoryAdmin, SoftDeleteAdmin
 from items import services
 from items.models import Item, UnitOfMeasure
 
@@ -24,7 +23,7 @@ class UnitOfMeasureAdmin(SoftDeleteAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
+class ItemAdmin(SoftDeleteAdmin, HistoryAdmin):
     list_display = ["number", "name", "type", "uom", "tracking", "standard_cost", "is_active"]
     list_filter = ["type", "tracking", "uom__category"]
     search_fields = ["number", "name", "description"]

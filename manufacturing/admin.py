@@ -7,9 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import SoftDeleteAdmin
+from config.admin import HistoryAdmin, SoftDeleteAdmin, TabularInline
 from config.exceptions import DomainError
 from manufacturing import selectors, services
 from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, Workcenter
@@ -20,7 +19,7 @@ BOM_HEADER_FIELDS = services.boms.HEADER_FIELDS
 
 
 @admin.register(Workcenter)
-class WorkcenterAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
+class WorkcenterAdmin(SoftDeleteAdmin, HistoryAdmin):
     list_display = ["code", "name", "hourly_cost", "is_active"]
     search_fields = ["code", "name"]
     ordering = ["code"]
@@ -46,7 +45,7 @@ class BOMComponentForm(forms.ModelForm):
         self.fields["scrap_percent"].required = False
 
 
-class BOMComponentInline(admin.TabularInline):
+class BOMComponentInline(TabularInline):
     model = BOMComponent
     form = BOMComponentForm
     autocomplete_fields = ["item", "uom"]
@@ -67,7 +66,7 @@ class BOMOperationForm(forms.ModelForm):
         self.fields["sequence"].help_text = "Empty: 10 after the previous one."
 
 
-class BOMOperationInline(admin.TabularInline):
+class BOMOperationInline(TabularInline):
     model = BOMOperation
     form = BOMOperationForm
     autocomplete_fields = ["workcenter"]
@@ -93,7 +92,7 @@ class BOMForm(forms.ModelForm):
 
 
 @admin.register(BOM)
-class BOMAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
+class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     form = BOMForm
     inlines = [BOMComponentInline, BOMOperationInline]
     list_display = [
@@ -252,7 +251,8 @@ class BOMAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        bom = BOM.all_objects.select_related("product", "uom").filter(pk=object_id).first()
+        # None for an unknown or malformed id (Django's change view then says so).
+        bom = self.get_object(request, object_id)
         if bom is not None:
             # Computed when the page renders (callables in the context, each run once): a save
             # that redirects never pays for the tree or the change log.

@@ -1,9 +1,8 @@
 """Production orders and work orders in the admin: saved and moved through the services."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import SoftDeleteAdmin
+from config.admin import HistoryAdmin, ModelAdmin, SoftDeleteAdmin, TabularInline
 from inventory.selectors import default_warehouse
 from manufacturing.models import (
     OrderStatus,
@@ -17,7 +16,7 @@ from manufacturing.services import orders as order_services
 EDITABLE = list(order_services.EDITABLE_FIELDS)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -60,7 +59,7 @@ class WorkOrderInline(ReadOnlyInline):
 
 
 @admin.register(ProductionOrder)
-class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
+class ProductionOrderAdmin(SoftDeleteAdmin, HistoryAdmin):
     list_display = [
         "reference",
         "product",
@@ -176,7 +175,7 @@ class ProductionOrderAdmin(SoftDeleteAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
+class WorkOrderAdmin(ModelAdmin):
     """The shop-floor view: work orders by workcenter and status (changes happen on the floor,
     through the API)."""
 

@@ -1,3 +1,5 @@
+import uuid
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,11 +11,27 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from inventory import services as inventory_services
+from manufacturing.services import orders as order_services
+from tests.inventory.factories import main_warehouse, receive
+from tests.items.factories import ItemFactory
+from tests.manufacturing.orders_fixtures import make_order, make_plant
+
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # Users are created by the hundred: PBKDF2's million rounds would cost a third of a second each.
 # Tests check who may do what, not how passwords are stored (Django's own advice for test runs).
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The suite uses the database cache even when REDIS_URL is set: the per-test cache.clear() below
+# must never flush a Redis that something else uses. (The Redis path has its own test, with a
+# key prefix of its own: tests/config/test_shared_throttle.py.)
+settings.CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -25,12 +43,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
 @pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    """Throttle counters live in the cache and user ids repeat between tests: start clean."""
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_throttle_counters(request):
+    """Throttle counters live in the shared cache, the database's `django_cache` table, and
+    user ids repeat between tests: each test that reaches the database starts with an empty
+    cache. (A test's transaction rolls its own rows back, but a transactional test's flush
+    leaves the cache table alone, so the next test clears what it committed.) Tests without
+    database access never touch it."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("db")  # database access first (transactional when marked so)
+        cache.clear()
 
 
 @pytest.fixture
@@ -97,3 +125,18 @@ def assert_no_drift():
         assert "No drift" in out.getvalue(), out.getvalue()
 
     return check
+
+
+@pytest.fixture
+def every_kind_of_row():
+    """For tests that walk every admin page: at least one row of every model with an admin. A
+    draft and a confirmed order (work orders, requirements, reservations), stock with a lot, a
+    BOM with lines and operations."""
+    plant = make_plant()
+    make_order(plant, "2")
+    order_services.production_order_confirm(order=make_order(plant, "1"))
+    item = ItemFactory(tracking="lot")
+    receive(item, 3, lot="L1")
+    inventory_services.stock_reserve(
+        lines=[(item, main_warehouse(), Decimal(1))], production_order_id=uuid.uuid4(), actor=None
+    )

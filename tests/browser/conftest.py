@@ -58,11 +58,17 @@ def browser(request, tmp_path):
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
     ):
         options.add_argument(flag)
+    # The console, to catch Content-Security-Policy violations (csp_violations below).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(20)
     driver.set_script_timeout(10)
     try:
         yield driver
+        # Every browser test also checks that the Content-Security-Policy blocked nothing.
+        leftover = csp_violations(driver)
+        if leftover:
+            pytest.fail(f"Content-Security-Policy violations: {leftover}")
     finally:
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
@@ -70,6 +76,22 @@ def browser(request, tmp_path):
             driver.save_screenshot(str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
         driver.quit()
         shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+
+
+# Refused on purpose: ReDoc's bundle always draws Redocly's logo from its CDN, an outside host
+# (a reader's browser would tell it who reads our docs); refused, ReDoc just leaves it out.
+EXPECTED_REFUSALS = ("'https://cdn.redoc.ly/redoc/logo-mini.svg'",)
+
+
+def csp_violations(driver) -> list[str]:
+    """The console messages since the last call that say the Content-Security-Policy refused
+    something (Chromium logs each refusal as an error), less the EXPECTED_REFUSALS."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if ("Content Security Policy" in entry["message"] or "Refused to" in entry["message"])
+        and not any(expected in entry["message"] for expected in EXPECTED_REFUSALS)
+    ]
 
 
 @pytest.fixture

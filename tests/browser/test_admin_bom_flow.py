@@ -230,7 +230,10 @@ def test_planner_builds_submits_and_explodes_a_two_level_bom(live_server, browse
         cells = tr.find_elements(By.TAG_NAME, "td")
         rows.append(
             (
-                cells[0].get_attribute("style").replace(" ", "").rstrip(";"),
+                # indentation: one 1em spacer per level (a stylesheet's, no inline style)
+                sum(
+                    i.size["width"] > 0 for i in cells[0].find_elements(By.CSS_SELECTOR, ".indent")
+                ),
                 cells[0].text.split()[1],  # "▾ FRAME Welded frame" -> FRAME
                 cells[1].text,
                 cells[2].text,
@@ -241,10 +244,10 @@ def test_planner_builds_submits_and_explodes_a_two_level_bom(live_server, browse
     # (indent, component, level, quantity, unit cost, cost): depth first, the sub-assembly's
     # parts one step further in, under it.
     assert rows == [
-        ("padding-left:1em", "FRAME", "1", "2", "rolled up", "40.0000"),
-        ("padding-left:2em", "PLATE", "2", "4", "3.5000", "14.0000"),
-        ("padding-left:2em", "BOLT", "2", "8", "0.2500", "2.0000"),
-        ("padding-left:1em", "BOLT", "1", "10", "0.2500", "2.5000"),
+        (1, "FRAME", "1", "2", "rolled up", "40.0000"),
+        (2, "PLATE", "2", "4", "3.5000", "14.0000"),
+        (2, "BOLT", "2", "8", "0.2500", "2.0000"),
+        (1, "BOLT", "1", "10", "0.2500", "2.5000"),
     ]
     footer = {
         tr.find_elements(By.TAG_NAME, "td")[0].text: tr.find_elements(By.TAG_NAME, "td")[1].text

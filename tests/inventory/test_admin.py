@@ -149,3 +149,11 @@ def test_warehouse_admin_uses_the_services(admin_client):
 
     assert Warehouse.objects.filter(code="FULL").exists()
     assert not Warehouse.objects.filter(code="WH3").exists()
+
+
+def test_record_a_move_with_a_malformed_item_id_is_a_form_error(admin_client):
+    response = admin_client.post(RECORD, {**record_form(ItemFactory()), "item": "not-a-uuid"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["item"] == ["“not-a-uuid” is not a valid UUID."]
+    assert not StockMove.objects.exists()

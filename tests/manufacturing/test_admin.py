@@ -1,6 +1,8 @@
 """The planners' admin, through the Django test client: the same rules as the API, as form
 errors, never a 500."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -216,6 +218,13 @@ def test_locked_bom_refuses_line_changes_on_the_form(admin_client):
     assert bom.components.get().quantity == 1
 
 
+def tree_indent(page: str, number: str) -> int:
+    """How many 1em spacers stand before `number` in the exploded tree (its depth)."""
+    match = re.search(r'((?:<span class="indent"></span>)+)[▾·] ' + re.escape(number) + " ", page)
+    assert match, number
+    return match[1].count("indent")
+
+
 def test_change_page_shows_the_exploded_tree_with_costs_and_changes(admin_client):
     wc = WorkcenterFactory(hourly_cost=60)
     leaf = ItemFactory(number="LEAF-1", standard_cost="2.5")
@@ -227,7 +236,8 @@ def test_change_page_shows_the_exploded_tree_with_costs_and_changes(admin_client
 
     assert 'id="bom-explosion"' in page
     assert "SUB-1" in page and "LEAF-1" in page
-    assert "padding-left: 2em" in page  # LEAF-1 is indented one level below SUB-1
+    assert tree_indent(page, "SUB-1") == 1
+    assert tree_indent(page, "LEAF-1") == 2  # indented one level below SUB-1
     assert "20.0000" in page  # 8 x 2.5 materials
     assert "50.0000" in page  # + 30 min at 60/h = 50 total
     assert 'id="bom-changes"' in page
@@ -316,7 +326,9 @@ def test_planner_builds_versions_and_explodes_a_three_level_bom_in_the_admin(adm
     page = admin_client.get(f"{LIST}{top_bom.pk}/change/").content.decode()
 
     assert BOM.objects.filter(product=top).count() == 2
-    assert "padding-left: 3em" in page  # CTRL's parts, three levels down
+    assert tree_indent(page, "FRAME") == 1
+    assert tree_indent(page, "CTRL") == 2
+    assert tree_indent(page, board.number) == 3  # CTRL's parts, three levels down
     assert "CTRL" in page and "SCREW" in page
 
 

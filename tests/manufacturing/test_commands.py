@@ -1,5 +1,6 @@
 """import_boms, export_boms, explode_bom and the demo data."""
 
+import csv as std_csv
 import json
 from decimal import Decimal
 from io import StringIO
@@ -231,6 +232,79 @@ def test_export_then_import_into_an_empty_database_gives_the_same_boms(tmp_path)
     assert f"Imported {len(before)} BOM(s)" in output
     assert snapshot() == before
     assert all(b.content_hash == services.bom_content_hash(bom=b) for b in BOM.objects.all())
+
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def test_export_neutralises_formulas_and_imports_them_back_exactly(tmp_path):
+    """CSV injection: a text cell a spreadsheet would evaluate (=, +, -, @, tab, CR first) is
+    written with a leading quote; the import takes it off again, so the round trip is exact."""
+    welder = WorkcenterFactory(code="@WELD", name="-Welding")
+    product = ItemFactory(number=HYPERLINK, name="@risk")
+    part = ItemFactory(number="-PART-1", name="+plus")
+    quoted = ItemFactory(number="'=already", name="'")
+    bom = BOMFactory(
+        product=product,
+        number="=BOM-1",
+        name="-minus first",
+        description="\tTabbed,\rthen a carriage return",
+        lines=[line(part, 2), line(quoted, "0.5")],
+        operations=[op(welder, 5, name="=cmd|' /C calc'!A0")],
+    )
+    services.bom_submit(bom=bom)
+
+    def snapshot():
+        return [
+            (
+                b.number,
+                b.name,
+                b.description,
+                b.product.number,
+                b.status,
+                [(c.item.number, c.quantity) for c in b.components.order_by("position")],
+                [(o.name, o.workcenter.code) for o in b.operations.order_by("sequence")],
+                b.content_hash,
+            )
+            for b in BOM.objects.order_by("number")
+        ]
+
+    before = snapshot()
+    path = tmp_path / "export.csv"
+    run("export_boms", "--output", str(path))
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(std_csv.reader(handle))
+
+    assert rows[1][:4] == ["'=BOM-1", "'-minus first", "'" + HYPERLINK, "1"]
+    assert rows[1][9:12] == ["'\tTabbed,\rthen a carriage return", "'-PART-1", "2"]
+    assert rows[2][10] == "''=already"
+    assert rows[3][15:17] == ["'=cmd|' /C calc'!A0", "'@WELD"]
+    assert not any(cell[:1] in "=+-@\t\r" for row in rows for cell in row if cell)
+
+    BOM.history.all().delete()
+    BOMComponent.objects.all().delete()
+    BOMOperation.objects.all().delete()
+    BOM.all_objects.all().hard_delete()
+    assert "Imported 1 BOM(s)" in run("import_boms", str(path))
+    assert snapshot() == before
+
+
+def test_explode_bom_csv_neutralises_formulas(parts):
+    part = ItemFactory(number=HYPERLINK, name="@SUM(A1)")
+    BOMFactory(number="BOM-X", product=parts["TOP"], lines=[line(part, 3)])
+
+    csv_out = run("explode_bom", "BOM-X", "--format", "csv")
+
+    assert list(std_csv.reader(StringIO(csv_out)))[1] == [
+        "1",
+        "'" + HYPERLINK,
+        "'" + HYPERLINK,
+        "'@SUM(A1)",
+        "3",
+        "EA",
+        "true",
+        "3.0000",  # the factory's standard cost of 1
+    ]
 
 
 def test_export_to_stdout(parts):

@@ -179,3 +179,25 @@ def test_deleting_and_restoring_a_draft_in_the_admin_go_through_the_services(adm
     assert "Restored 1 record(s)." in page
     latest = order.history.order_by("-history_date").first()
     assert latest.history_user.username == "boss"  # the admin_client's user (tests/conftest.py)
+
+
+def test_admin_add_order_with_a_malformed_product_id_is_a_form_error(admin_client):
+    wh = main_warehouse()
+
+    response = admin_client.post(
+        "/admin/manufacturing/productionorder/add/",
+        {
+            "product": "not-a-uuid",
+            "bom": "",
+            "quantity": "12",
+            "priority": "normal",
+            "source_warehouse": wh.pk,
+            "target_warehouse": wh.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["product"] == [
+        "“not-a-uuid” is not a valid UUID."
+    ]
+    assert not ProductionOrder.objects.exists()

@@ -1,8 +1,8 @@
-import csv
 from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config import csv
 from config.api.renderers import JSONRenderer
 from config.exceptions import DomainError
 from manufacturing.models import BOM
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         )
 
     def _csv(self, explosion):
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = csv.writer(self.stdout)
         writer.writerow(["level", "path", "number", "name", "quantity", "uom", "is_leaf", "cost"])
         for row in explosion.requirements:
             writer.writerow(
@@ -67,7 +67,7 @@ class Command(BaseCommand):
                     "/".join(row.path),
                     row.number,
                     row.name,
-                    f"{row.quantity.normalize():f}",
+                    row.quantity.normalize(),
                     row.uom,
                     "true" if row.is_leaf else "false",
                     row.cost,

@@ -1,16 +1,17 @@
-import csv
 from contextlib import ExitStack
 
 from django.core.management.base import BaseCommand
 from django.db.models import Prefetch
 from tqdm import tqdm
 
+from config import csv
 from manufacturing.management.csv_layout import COLUMNS
 from manufacturing.models import BOM, BOMComponent, BOMOperation
 
 
-def _text(value) -> str:
-    return f"{value.normalize():f}" if value is not None else ""
+def _number(value):
+    """A decimal without its trailing zeros (the CSV writer prints it in fixed notation)."""
+    return value.normalize() if value is not None else None
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                 if path
                 else self.stdout
             )
-            writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+            writer = csv.DictWriter(out, fieldnames=COLUMNS)
             writer.writeheader()
             boms = (
                 BOM.objects.select_related("product", "uom")
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                     "bom_number": bom.number,
                     "bom_name": bom.name,
                     "product_number": bom.product.number,
-                    "bom_quantity": _text(bom.quantity),
+                    "bom_quantity": _number(bom.quantity),
                     "bom_uom": bom.uom.symbol,
                     "bom_type": bom.type,
                     "bom_status": bom.status,
@@ -76,9 +77,9 @@ class Command(BaseCommand):
                         {
                             **header,
                             "component_number": line.item.number,
-                            "quantity": _text(line.quantity),
+                            "quantity": _number(line.quantity),
                             "unit": line.uom.symbol,
-                            "scrap_percent": _text(line.scrap_percent),
+                            "scrap_percent": _number(line.scrap_percent),
                         }
                     )
                 for operation in bom.operations.all():
@@ -88,7 +89,7 @@ class Command(BaseCommand):
                             "operation_sequence": operation.sequence,
                             "operation_name": operation.name,
                             "workcenter": operation.workcenter.code,
-                            "duration_minutes": _text(operation.duration_minutes),
+                            "duration_minutes": _number(operation.duration_minutes),
                         }
                     )
                 count += 1

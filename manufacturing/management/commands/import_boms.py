@@ -1,4 +1,3 @@
-import csv
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -9,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from config import csv
 from config.exceptions import DomainError
 from items.models import Item, UnitOfMeasure
 from manufacturing import services
@@ -79,7 +79,7 @@ class Command(BaseCommand):
             with path.open(newline="", encoding="utf-8-sig") as handle:
                 total = max(sum(1 for _ in handle) - 1, 0)
                 handle.seek(0)
-                reader = csv.DictReader(handle)
+                reader = csv.DictReader(handle, strip=True)
                 missing = REQUIRED_COLUMNS - set(reader.fieldnames or ())
                 if missing:
                     raise CommandError(f"Missing columns: {', '.join(sorted(missing))}.")
@@ -112,7 +112,7 @@ class Command(BaseCommand):
         for row in reader:
             progress.update(1)
             row_number = reader.line_num
-            values = {k: (v or "").strip() for k, v in row.items() if k}
+            values = {k: v or "" for k, v in row.items() if k}
             number = values.get("bom_number", "")
             if not number:
                 errors.append(f"row {row_number}: bom_number is required.")
