@@ -11,8 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from manufacturing import services
-from manufacturing.models import BOM
+from manufacturing.models import BOM, BOMStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +97,8 @@ def test_every_admin_page_loads_only_own_files_and_runs_nothing_inline(
 ):
     """The admin index, every model's list, add and change page (the BOM page with its exploded
     tree and the locked note), every history page and the record-move form."""
-    locked = BOM.objects.first()
-    services.bom_submit(bom=locked)
+    # The plant's BOM is submitted (orders are made on submitted BOMs only): its page is locked.
+    locked = BOM.objects.get(status=BOMStatus.SUBMITTED)
     request = rf.get("/admin/")
     request.user = admin_user
     urls = ["/admin/", reverse("admin:inventory_stockmove_record")]
