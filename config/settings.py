@@ -174,7 +174,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.JSONRenderer"],
     # JSON only (API.md): a form body has no types, so it could not be held to the schema.
-    "DEFAULT_PARSER_CLASSES": ["djangorestframework_camel_case.parser.CamelCaseJSONParser"],
+    # camelCase keys; nesting and surrogates bounded (config.api.parsers, docs/api.md).
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.ActionThrottle"],
     "DEFAULT_THROTTLE_RATES": {"actions": os.environ.get("API_ACTION_RATE", "600/min")},
     "EXCEPTION_HANDLER": "config.api.exceptions.problem_exception_handler",

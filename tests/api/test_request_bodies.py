@@ -1,0 +1,282 @@
+"""The request body boundary (config.api.parsers, docs/api.md "Request bodies"): a body nested
+too deep or holding a lone surrogate is refused as problem+json before any view reads it, and
+nothing is written."""
+
+import json
+
+import pytest
+from django.apps import apps
+
+from config.api.parsers import MAX_DEPTH, too_deep
+from items.models import Item
+from tests.api.test_conventions import assert_problem
+from tests.items.factories import ItemFactory, UnitOfMeasureFactory
+from tests.manufacturing.factories import BOMFactory
+from tests.manufacturing.orders_fixtures import make_order, make_plant
+
+pytestmark = pytest.mark.django_db
+SURROGATE = "Surrogate characters are not allowed: U+D800."
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of every table of the project's apps (history and idempotency keys too)."""
+    return {
+        model._meta.label: list(model._base_manager.order_by("pk").values())
+        for label in ("config", "items", "inventory", "manufacturing")
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+def send(api, method: str, url: str, raw: str | bytes, **extra):
+    """A body exactly as given: the test client would encode a dict with our renderer, which
+    replaces a lone surrogate instead of sending it."""
+    return api.generic(method.upper(), url, raw, content_type="application/json", **extra)
+
+
+def nested(depth: int) -> str:
+    """A JSON array `depth` levels deep."""
+    return "[" * depth + "]" * depth
+
+
+# --- nesting ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 474, 1000, 100_000])
+def test_a_body_nested_past_the_limit_is_a_400_and_writes_nothing(api, depth):
+    """474 levels were a RecursionError in the camelCase parser's key walk, ~1,000 one in
+    `json` itself: 500s."""
+    before = snapshot()
+    body = f'{{"number": "DEEP-1", "name": "n", "uom": "EA", "description": {nested(depth - 1)}}}'
+
+    response = send(api, "post", "/api/items", body)
+
+    problem = assert_problem(response, 400, "parse_error")
+    assert problem["detail"] == "JSON parse error - nested deeper than 32 arrays and objects."
+    assert snapshot() == before
+
+
+def test_a_patch_nested_past_the_limit_changes_nothing(api):
+    item = ItemFactory(name="Kept")
+    before = snapshot()
+
+    response = send(api, "patch", f"/api/items/{item.pk}", f'{{"name": {nested(600)}}}')
+
+    assert_problem(response, 400, "parse_error")
+    assert snapshot() == before
+
+
+def test_an_action_that_takes_no_body_refuses_a_malformed_one_before_running(api):
+    """`confirm` never read its body, so one nested 5,000 deep (or not JSON at all) was
+    ignored and the order confirmed: every write parses its body first now."""
+    plant = make_plant()
+    order = make_order(plant)
+    before = snapshot()
+
+    for body in (f'{{"x": {nested(5000)}}}', "{not json"):
+        response = send(api, "post", f"/api/manufacturing/orders/{order.pk}/confirm", body)
+        assert_problem(response, 400, "parse_error")
+
+    assert snapshot() == before
+    order.refresh_from_db()
+    assert order.status == "draft"
+
+
+def test_a_body_nested_exactly_to_the_limit_reaches_the_serializer(api):
+    inner = nested(MAX_DEPTH - 1)
+    body = f'{{"number": "DEEP-2", "name": "n", "uom": "EA", "description": {inner}}}'
+
+    problem = assert_problem(send(api, "post", "/api/items", body), 400, "validation_error")
+
+    assert problem["errors"] == {"description": ["Must be a string."]}
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(api):
+    name = '[{"\\' + "[" * 150
+
+    response = api.post("/api/items", {"number": "BR-1", "name": name, "uom": "EA"})
+
+    assert response.status_code == 201, response.content
+    assert Item.objects.get(number="BR-1").name == name
+
+
+@pytest.mark.parametrize(
+    "text, deep",
+    [
+        ("[]" * 500, False),  # many brackets, one level
+        (nested(32), False),
+        (nested(33), True),
+        ('["' + "[" * 40 + '"]', False),  # inside a string
+        ('["\\"' + "[" * 40 + '"]', False),  # after an escaped quote, still inside
+        ('["\\\\"' + ", [" * 40, True),  # an escaped backslash ends the string
+        ('{"a": ' * 33 + "1" + "}" * 33, True),
+    ],
+)
+def test_too_deep_counts_brackets_outside_strings(text, deep):
+    assert too_deep(text) is deep
+
+
+# --- lone surrogates --------------------------------------------------------------------------
+
+
+def _choice_writes():
+    """Every choice field of a write (the attack found all of them answering 500)."""
+    item = ItemFactory()
+    unit = UnitOfMeasureFactory(symbol="bx")
+    bom = BOMFactory(product=ItemFactory())
+    return [
+        ("post", "/api/inventory/moves", {"itemId": str(item.pk), "quantity": 1}, "kind"),
+        (
+            "post",
+            "/api/manufacturing/orders",
+            {"productId": str(item.pk), "quantity": 1},
+            "priority",
+        ),
+        ("post", "/api/items", {"number": "S-1", "name": "n", "uom": "EA"}, "type"),
+        ("post", "/api/items", {"number": "S-1", "name": "n", "uom": "EA"}, "tracking"),
+        ("post", "/api/uoms", {"symbol": "sx", "name": "n"}, "category"),
+        ("post", "/api/manufacturing/boms", {"productId": str(item.pk), "components": []}, "type"),
+        ("patch", f"/api/items/{item.pk}", {}, "type"),
+        ("patch", f"/api/items/{item.pk}", {}, "tracking"),
+        ("patch", f"/api/uoms/{unit.pk}", {}, "category"),
+        ("patch", f"/api/manufacturing/boms/{bom.pk}", {}, "type"),
+    ]
+
+
+CHOICE_FIELDS = [
+    "moves.kind",
+    "orders.priority",
+    "items.type",
+    "items.tracking",
+    "uoms.category",
+    "boms.type",
+    "patch items.type",
+    "patch items.tracking",
+    "patch uoms.category",
+    "patch boms.type",
+]
+
+
+@pytest.mark.parametrize("case", range(len(CHOICE_FIELDS)), ids=CHOICE_FIELDS)
+@pytest.mark.parametrize("value", ["\ud800", "stock\udfffable", "\ud800\ud800"])
+def test_a_lone_surrogate_in_a_choice_field_is_a_400_naming_it(api, case, value):
+    """The "not a valid choice" message echoed the value, which the renderer could not encode
+    (UnicodeEncodeError, 500). Refused at parse time, with DRF's CharField's own message."""
+    method, url, body, field = _choice_writes()[case]
+    before = snapshot()
+
+    response = send(api, method, url, json.dumps({**body, field: value}))
+
+    problem = assert_problem(response, 400, "validation_error")
+    code_point = f"U+{ord(next(c for c in value if 0xD800 <= ord(c) <= 0xDFFF)):X}"
+    assert problem["errors"] == {field: [f"Surrogate characters are not allowed: {code_point}."]}
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "body, path",
+    [
+        ({"number": "S-2", "name": "\ud800", "uom": "EA"}, "name"),
+        ({"number": "S-2", "name": "n", "uom": "EA", "description": "a\udc00b"}, "description"),
+        ({"number": "\ud800", "name": "n", "uom": "EA"}, "number"),
+        ({"number": "S-2", "name": "n", "uom": "\ud800"}, "uom"),
+        (
+            {"number": "S-2", "name": "n", "uom": "EA", "unknownKey": ["x", "\ud800"]},
+            "unknownKey[1]",
+        ),
+        ({"number": "S-2", "name": "n", "uom": "EA", "na\ud800me": "x"}, "na\\ud800me"),
+    ],
+)
+def test_a_lone_surrogate_in_any_string_or_key_is_a_400_and_writes_nothing(api, body, path):
+    before = snapshot()
+
+    response = send(api, "post", "/api/items", json.dumps(body))
+
+    problem = assert_problem(response, 400, "validation_error")
+    assert list(problem["errors"]) == [path]
+    assert problem["errors"][path][0].startswith("Surrogate characters are not allowed: U+D")
+    assert snapshot() == before
+
+
+def test_a_lone_surrogate_deep_in_a_bom_line_names_its_path(api):
+    product = ItemFactory()
+    body = {"productId": str(product.pk), "components": [{}, {"productNumber": "\ud800"}]}
+    before = snapshot()
+
+    response = send(api, "post", "/api/manufacturing/boms", json.dumps(body))
+
+    problem = assert_problem(response, 400, "validation_error")
+    assert problem["errors"] == {"components[1].productNumber": [SURROGATE]}
+    assert snapshot() == before
+
+
+def test_a_surrogate_pair_is_one_character_and_welcome(api):
+    """`\\ud83d\\ude00` is how JSON escapes 😀: valid text, stored as the one character."""
+    body = json.dumps({"number": "EMO-1", "name": "Smile \U0001f600", "uom": "EA"})
+    assert "\\ud83d\\ude00" in body
+
+    response = send(api, "post", "/api/items", body)
+
+    assert response.status_code == 201, response.content
+    assert Item.objects.get(number="EMO-1").name == "Smile \U0001f600"
+
+
+@pytest.mark.parametrize(
+    "query, param",
+    [
+        ("/api/items?type=%ED%A0%80", "type"),
+        ("/api/items?tracking=%ED%A0%80", "tracking"),
+        ("/api/uoms?category=%ED%A0%80", "category"),
+        ("/api/manufacturing/orders?priority=%ED%A0%80", "priority"),
+        ("/api/manufacturing/boms?type=%ED%A0%80", "type"),
+        ("/api/inventory/moves?kind=%ED%A0%80", "kind"),
+    ],
+)
+def test_a_surrogate_encoded_in_a_query_value_never_gives_a_500(api, query, param):
+    """A query string is bytes: UTF-8 cannot hold a lone surrogate, so Django decodes the bytes
+    of one as U+FFFD, which an error message may quote and the renderer encodes."""
+    response = api.get(query)
+
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert list(assert_problem(response, 400, "validation_error")["errors"]) == [param]
+    response.content.decode("utf-8")
+
+
+def test_a_surrogate_in_a_search_is_a_plain_search(api):
+    ItemFactory(name="Plain")
+
+    response = api.get("/api/items?search=%ED%A0%80")
+
+    assert response.status_code == 200
+    assert response.json()["data"] == []
+
+
+# --- other unreadable bodies ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(api, constant):
+    before = snapshot()
+    body = f'{{"number": "NAN-1", "name": "n", "uom": "EA", "standardCost": {constant}}}'
+
+    problem = assert_problem(send(api, "post", "/api/items", body), 400, "parse_error")
+
+    assert problem["detail"] == f"JSON parse error - {constant} is not a JSON number"
+    assert snapshot() == before
+
+
+def test_a_body_in_a_charset_that_is_no_text_encoding_is_a_400(api):
+    """`charset=bz2_codec` passes Django's codec lookup but no text decodes with it (it was a
+    LookupError, a 500, in the camelCase parser)."""
+    response = api.generic(
+        "POST", "/api/items", b"{}", content_type="application/json; charset=bz2_codec"
+    )
+
+    assert_problem(response, 400, "parse_error")
+
+
+def test_a_body_that_is_not_utf8_is_a_400(api):
+    response = send(api, "post", "/api/items", b'{"number": "\xed\xa0\x80"}')
+
+    problem = assert_problem(response, 400, "parse_error")
+    assert problem["detail"].startswith("JSON parse error - not utf-8 text")
