@@ -6,9 +6,14 @@ building the rows. `camelize` below gives the same output faster: each key is co
 process (cached), scalars are passed through without probing, and anything it does not know
 goes to the library's own function. A view that builds its body with camelCase keys already
 can hand over `Camelized(body)`: the renderer then skips the walk altogether.
+
+Every body can be encoded: a lone surrogate in a string (which UTF-8 cannot encode) becomes
+U+FFFD instead of failing the whole response.
 """
 
 import datetime
+import json
+import re
 from decimal import Decimal
 from functools import lru_cache
 from uuid import UUID
@@ -17,11 +22,14 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from djangorestframework_camel_case import util
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer
+from rest_framework.renderers import INDENT_SEPARATORS, LONG_SEPARATORS, SHORT_SEPARATORS
 
 # Values the library returns unchanged (not dicts, not iterable, or strings).
 _SCALARS = frozenset(
     {str, int, float, bool, type(None), Decimal, UUID, datetime.datetime, datetime.date}
 )
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class Camelized(dict):
@@ -62,11 +70,30 @@ class JSONRenderer(CamelCaseJSONRenderer):
 
     charset = None
 
-    def render(self, data, *args, **kwargs):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
         if not _default_options(
             self.json_underscoreize
         ):  # pragma: no cover (not configured in this project)
-            return super().render(data, *args, **kwargs)
+            return super().render(data, accepted_media_type, renderer_context)
+        if data is None:
+            return b""
         body = data if type(data) is Camelized else camelize(data)
-        # CamelCaseJSONRenderer's parent: DRF's JSONRenderer, with camelCase done here.
-        return super(CamelCaseJSONRenderer, self).render(body, *args, **kwargs)
+        # DRF's JSONRenderer.render, with camelCase done above and an encoding that cannot fail.
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if indent is None:
+            separators = SHORT_SEPARATORS if self.compact else LONG_SEPARATORS
+        else:
+            separators = INDENT_SEPARATORS
+        text = json.dumps(
+            body,
+            cls=self.encoder_class,
+            indent=indent,
+            ensure_ascii=self.ensure_ascii,
+            allow_nan=not self.strict,
+            separators=separators,
+        )
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        try:
+            return text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: never a 500 for want of encoding it
+            return _SURROGATES.sub("\ufffd", text).encode()

@@ -1,4 +1,5 @@
-"""The project's camelCase renderer gives byte for byte what the library's would."""
+"""The project's camelCase renderer gives byte for byte what the library's would, for every
+body the library could render: a lone surrogate does not fail the response here."""
 
 import datetime
 from collections import OrderedDict
@@ -53,3 +54,25 @@ def test_camelize_converts_keys_at_every_depth():
 
 def test_a_camelized_body_is_rendered_as_is():
     assert JSONRenderer().render(Camelized({"snake_case": 1})) == b'{"snake_case":1}'
+
+
+def test_a_lone_surrogate_is_rendered_as_the_replacement_character():
+    """UTF-8 cannot encode it: the renderer raised UnicodeEncodeError, a 500 whose cause was a
+    client's input echoed in an error message."""
+    out = JSONRenderer().render({"detail": '"\ud800" is not a valid choice.', "ok": "é"})
+
+    assert out == '{"detail":"\\"\ufffd\\" is not a valid choice.","ok":"é"}'.encode()
+
+
+def test_an_error_quoting_a_surrogate_is_still_a_problem_body():
+    from rest_framework.exceptions import ValidationError
+
+    from config.api.exceptions import problem_exception_handler
+
+    response = problem_exception_handler(
+        ValidationError({"kind": ['"\udfff" is not a valid choice.']}), {}
+    )
+
+    body = JSONRenderer().render(response.data).decode()
+    assert response.status_code == 400
+    assert '"errors":{"kind":["\\"\ufffd\\" is not a valid choice."]}' in body
