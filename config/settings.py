@@ -174,7 +174,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.JSONRenderer"],
     # JSON only (API.md): a form body has no types, so it could not be held to the schema.
-    # camelCase keys; nesting and surrogates bounded (config.api.parsers, docs/api.md).
+    # camelCase keys, numbers as int / Decimal, nesting and surrogates bounded (docs/api.md).
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.ActionThrottle"],
     "DEFAULT_THROTTLE_RATES": {"actions": os.environ.get("API_ACTION_RATE", "600/min")},

@@ -11,10 +11,15 @@ What it refuses, before anything reads the data (docs/api.md, "Request bodies"):
   as DRF's CharField does. Such a string is valid JSON syntax but not Unicode text: it cannot be
   stored (the database drivers fail to encode it) nor rendered back in an error message;
 - `NaN`, `Infinity` (not JSON, RFC 8259; DRF's own parser refuses them too): 400 `parse_error`.
+
+Numbers are read exactly: an integer as `int`, anything with a fraction or an exponent as
+`Decimal` (never `float`), so `100000000000.000001` reaches the precision rules of the
+serializers as the client wrote it, instead of being rounded to `100000000000.0` first.
 """
 
 import json
 import re
+from decimal import Decimal
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
@@ -136,7 +141,7 @@ class JSONParser(parsers.JSONParser):
                 f"JSON parse error - nested deeper than {MAX_DEPTH} arrays and objects."
             )
         try:
-            data = json.loads(text, parse_constant=_not_json)
+            data = json.loads(text, parse_float=Decimal, parse_constant=_not_json)
         except ValueError as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
         except RecursionError:  # pragma: no cover (too_deep refuses such a body first)

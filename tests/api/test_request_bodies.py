@@ -1,13 +1,15 @@
 """The request body boundary (config.api.parsers, docs/api.md "Request bodies"): a body nested
 too deep or holding a lone surrogate is refused as problem+json before any view reads it, and
-nothing is written."""
+nothing is written; numbers are read exactly."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 
 from config.api.parsers import MAX_DEPTH, too_deep
+from inventory.models import StockMove
 from items.models import Item
 from tests.api.test_conventions import assert_problem
 from tests.items.factories import ItemFactory, UnitOfMeasureFactory
@@ -280,3 +282,89 @@ def test_a_body_that_is_not_utf8_is_a_400(api):
 
     problem = assert_problem(response, 400, "parse_error")
     assert problem["detail"].startswith("JSON parse error - not utf-8 text")
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+
+def test_a_quantity_with_more_places_than_allowed_is_refused_not_rounded_away(api):
+    """`10000000000.0000001` (7 places) became the float 10000000000.0, which passed the
+    6-place rule (201); `0.1000001` was refused. Both are refused now."""
+    item = ItemFactory()
+    before = snapshot()
+
+    for text in ("10000000000.0000001", "0.1000001"):
+        body = f'{{"kind": "receipt", "itemId": "{item.pk}", "quantity": {text}}}'
+        response = send(api, "post", "/api/inventory/moves", body)
+
+        problem = assert_problem(response, 400, "validation_error")
+        assert problem["errors"] == {
+            "quantity": ["Ensure that there are no more than 6 decimal places."]
+        }
+    assert snapshot() == before
+
+
+@pytest.mark.postgres  # SQLite keeps 15 significant digits of a NUMERIC column (its REAL)
+def test_a_quantity_is_stored_and_answered_with_every_digit_sent(api):
+    """`100000000000.000001` went through a float: stored as 100000000000.0 (201)."""
+    item = ItemFactory()
+    body = f'{{"kind": "receipt", "itemId": "{item.pk}", "quantity": 100000000000.000001}}'
+
+    response = send(api, "post", "/api/inventory/moves", body)
+
+    assert response.status_code == 201, response.content
+    assert StockMove.objects.get(item=item).quantity == Decimal("100000000000.000001")
+    assert b'"quantity":100000000000.000001,' in response.content
+    assert (
+        api.get(f"/api/inventory/moves?itemId={item.pk}").content.count(
+            b'"quantity":100000000000.000001,'
+        )
+        == 1
+    )
+
+
+def test_a_cost_with_more_places_than_money_has_is_refused_not_rounded(api):
+    """`999999999999.999999` became the float 1000000000000.0, which passed the 4-place rule
+    and was stored (201): the rule now sees what the client sent."""
+    body = '{"number": "COST-1", "name": "n", "uom": "EA", "standardCost": 999999999999.999999}'
+
+    response = send(api, "post", "/api/items", body)
+
+    problem = assert_problem(response, 400, "validation_error")
+    assert problem["errors"] == {
+        "standardCost": ["Ensure that there are no more than 4 decimal places."]
+    }
+    assert not Item.objects.filter(number="COST-1").exists()
+
+
+@pytest.mark.parametrize("text", ["2.5", "2.50", "25e-1", "2.5E0"])
+def test_a_number_in_any_json_spelling_is_the_same_quantity(api, text):
+    item = ItemFactory()
+
+    response = send(
+        api,
+        "post",
+        "/api/inventory/moves",
+        f'{{"kind": "receipt", "itemId": "{item.pk}", "quantity": {text}}}',
+    )
+
+    assert response.status_code == 201, response.content
+    assert StockMove.objects.get(item=item).quantity == Decimal("2.5")
+    assert b'"quantity":2.5,' in response.content
+
+
+@pytest.mark.parametrize("sequence", ["1.5", "1.0", "1e1"])
+def test_an_integer_field_still_takes_only_integers(api, sequence):
+    """Numbers with a fraction or an exponent are Decimals now, never ints."""
+    product = ItemFactory()
+    before = snapshot()
+    body = (
+        f'{{"productId": "{product.pk}", "components": [], "operations": [{{"name": "Cut", '
+        f'"workcenter": "X", "durationMinutes": 5, "sequence": {sequence}}}]}}'
+    )
+
+    response = send(api, "post", "/api/manufacturing/boms", body)
+
+    problem = assert_problem(response, 400, "validation_error")
+    assert problem["errors"] == {"operations[0].sequence": ["Must be an integer."]}
+    assert snapshot() == before
