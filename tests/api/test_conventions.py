@@ -218,3 +218,31 @@ def test_schema_and_docs_are_public_and_offline(anon):
         html = page.content.decode()
         assert "cdn" not in html.lower()
         assert "/static/drf_spectacular_sidecar/" in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/items", "/api/items?page=1", "/api/health", "/api/schema", "/api/nowhere"]
+)
+def test_api_responses_are_never_stored_by_a_cache(api, url):
+    """Lists of stock and costs carried no Cache-Control: a shared cache could keep them."""
+    response = api.get(url)
+
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_errors_and_replays_are_never_stored_either(api, anon):
+    first = api.post(
+        "/api/items", {"number": "NS-1", "name": "n", "uom": "EA"}, HTTP_IDEMPOTENCY_KEY="ns"
+    )
+    replay = api.post(
+        "/api/items", {"number": "NS-1", "name": "n", "uom": "EA"}, HTTP_IDEMPOTENCY_KEY="ns"
+    )
+
+    assert replay["Idempotent-Replayed"] == "true"
+    for response in (first, replay, anon.get("/api/items"), api.post("/api/items", {})):
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_pages_outside_the_api_keep_their_own_caching(api):
+    assert "Cache-Control" not in api.get("/")  # the redirect to the admin
+    assert api.get("/admin/login/")["Cache-Control"] != "no-store"  # the admin's own never_cache
