@@ -161,6 +161,10 @@ LOGGING = {
 }
 
 # --- API ------------------------------------------------------------------------------------
+# The largest request body read (Django's default, 2.5 MiB, made explicit): a bigger one is
+# refused before it is read, 413 `payload_too_large` under /api/ (docs/api.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.api.authentication.BearerTokenAuthentication",

@@ -3,7 +3,8 @@
 What it refuses, before anything reads the data (docs/api.md, "Request bodies"):
 
 - a body over `DATA_UPLOAD_MAX_MEMORY_SIZE`: Django refuses it before reading it (DRF hands a
-  JSON parser `request.body`, which checks `Content-Length`);
+  JSON parser `request.body`, which checks `Content-Length`); the exception handler answers
+  413 `payload_too_large`;
 - nesting deeper than `MAX_DEPTH` arrays and objects: 400 `parse_error`. Counted on the text,
   strings skipped, before `json.loads`: the camelCase library's recursive key walk raised
   `RecursionError` (a 500) from about 474 levels, `json` itself from about 1,000;

@@ -92,6 +92,8 @@ class AutoSchema(BaseAutoSchema):
             statuses.add(404)
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             statuses |= {409, 415, 422}
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses.add(413)  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
         if getattr(view, "action", None) in getattr(view, "action_permissions", {}):
             statuses.add(429)
         statuses |= set(getattr(view, "extra_error_statuses", ()))

@@ -1,6 +1,6 @@
-"""The request body boundary (config.api.parsers, docs/api.md "Request bodies"): a body nested
-too deep or holding a lone surrogate is refused as problem+json before any view reads it, and
-nothing is written; numbers are read exactly."""
+"""The request body boundary (config.api.parsers, docs/api.md "Request bodies"): a body too
+large, nested too deep or holding a lone surrogate is refused as problem+json before any view
+reads it, and nothing is written; numbers are read exactly."""
 
 import json
 from decimal import Decimal
@@ -282,6 +282,50 @@ def test_a_body_that_is_not_utf8_is_a_400(api):
 
     problem = assert_problem(response, 400, "parse_error")
     assert problem["detail"].startswith("JSON parse error - not utf-8 text")
+
+
+# --- size -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("megabytes", [3, 20])
+def test_a_body_over_the_size_limit_is_a_413_problem_and_writes_nothing(api, megabytes):
+    """It was Django's 400 text/html page."""
+    before = snapshot()
+    body = json.dumps({"number": "BIG-1", "name": "n" * (megabytes << 20), "uom": "EA"})
+
+    response = send(api, "post", "/api/items", body)
+
+    problem = assert_problem(response, 413, "payload_too_large")
+    assert problem["detail"] == (
+        "The request body is larger than 2621440 bytes, the most this API reads."
+    )
+    assert response["Cache-Control"] == "no-store"
+    assert snapshot() == before
+
+
+def test_the_size_limit_is_the_setting(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = json.dumps({"number": "BIG-2", "name": "n" * 50, "uom": "EA"})
+    assert 90 < len(body) <= 100
+
+    assert send(api, "post", "/api/items", body).status_code == 201
+    response = send(api, "post", "/api/items", json.dumps({"number": "BIG-3", "name": "n" * 90}))
+    assert assert_problem(response, 413, "payload_too_large")["detail"] == (
+        "The request body is larger than 100 bytes, the most this API reads."
+    )
+    assert list(
+        Item.objects.filter(number__startswith="BIG-").values_list("number", flat=True)
+    ) == ["BIG-2"]
+
+
+def test_a_host_not_allowed_is_a_problem_400_under_api(api):
+    """Django's own 400s (here DisallowedHost, raised by a middleware) are problem+json under
+    /api/ like every other error; elsewhere they stay Django's page."""
+    response = api.get("/api/items", HTTP_HOST="evil.example")
+
+    problem = assert_problem(response, 400, "bad_request")
+    assert problem["detail"] == "The request could not be read."
+    assert api.get("/admin/", HTTP_HOST="evil.example")["Content-Type"].startswith("text/html")
 
 
 # --- numbers ----------------------------------------------------------------------------------
