@@ -14,6 +14,13 @@ from config.exceptions import DomainError
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
+class CsrfFailed(exceptions.PermissionDenied):
+    """A session-authenticated write without a valid CSRF token (config.api.authentication)."""
+
+    default_detail = "CSRF check failed."
+    default_code = "csrf_failed"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -30,6 +37,7 @@ def payload_too_large() -> PayloadTooLarge:
 _DRF_CODES: list[tuple[type[exceptions.APIException], str, str]] = [
     (exceptions.NotAuthenticated, "not_authenticated", "Not authenticated"),
     (exceptions.AuthenticationFailed, "not_authenticated", "Not authenticated"),
+    (CsrfFailed, "csrf_failed", "CSRF check failed"),
     (exceptions.PermissionDenied, "not_privileged", "Not privileged"),
     (exceptions.NotFound, "not_found", "Not found"),
     (exceptions.MethodNotAllowed, "method_not_allowed", "Method not allowed"),

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from items.models import Item
 from tests.items.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,12 +78,42 @@ def test_view_permission_allows_reading_but_not_writing(api_as):
 
 
 def test_session_authentication_needs_csrf_for_writes(admin_user):
+    """A CSRF failure has its own code (it was `not_privileged`, which sent a user who has the
+    permission looking for a role) and says what is missing."""
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(admin_user)
 
     assert client.get("/api/items").status_code == 200
     response = client.post("/api/items", {"number": "S1", "name": "S", "uom": "EA"}, format="json")
-    assert_problem(response, 403, "not_privileged")
+    body = assert_problem(response, 403, "csrf_failed")
+    assert body["detail"].startswith("CSRF check failed: CSRF cookie not set. ")
+    assert "X-CSRFToken header" in body["detail"]
+    assert not Item.objects.filter(number="S1").exists()
+
+
+def test_a_session_write_passes_with_its_csrf_token_and_a_wrong_one_is_named(admin_user):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    token = "k" * 32  # a CSRF secret, as the csrftoken cookie holds it
+    client.cookies["csrftoken"] = token
+
+    response = client.post(
+        "/api/items",
+        {"number": "S2", "name": "S", "uom": "EA"},
+        format="json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+    assert response.status_code == 201, response.content
+    wrong = client.post(
+        "/api/items",
+        {"number": "S3", "name": "S", "uom": "EA"},
+        format="json",
+        HTTP_X_CSRFTOKEN="x" * 32,
+    )
+    body = assert_problem(wrong, 403, "csrf_failed")
+    assert "X-Csrftoken" in body["detail"] and "incorrect" in body["detail"]
+    assert not Item.objects.filter(number="S3").exists()
 
 
 def test_trailing_slash_is_optional_without_redirect(api):
