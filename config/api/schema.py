@@ -1,5 +1,6 @@
 """OpenAPI: every operation documents its problem+json error responses."""
 
+from drf_spectacular.authentication import SessionScheme as BaseSessionScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -51,6 +52,13 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+class SessionScheme(BaseSessionScheme):
+    """`cookieAuth`, as for DRF's SessionAuthentication, for the project's subclass of it
+    (config.api.authentication: CSRF failures answer `csrf_failed`)."""
+
+    target_class = "config.api.authentication.SessionAuthentication"
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(

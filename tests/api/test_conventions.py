@@ -277,3 +277,16 @@ def test_errors_and_replays_are_never_stored_either(api, anon):
 def test_pages_outside_the_api_keep_their_own_caching(api):
     assert "Cache-Control" not in api.get("/")  # the redirect to the admin
     assert api.get("/admin/login/")["Cache-Control"] != "no-store"  # the admin's own never_cache
+
+
+def test_the_schema_offers_the_session_cookie_beside_the_bearer_token(anon):
+    """The project's SessionAuthentication (csrf_failed) needs its own schema extension, or
+    drf-spectacular drops `cookieAuth` from every operation (and warns, failing the deploy
+    checks)."""
+    schema = anon.get("/api/schema?format=json").json()
+
+    assert set(schema["components"]["securitySchemes"]) == {"cookieAuth", "tokenAuth"}
+    assert schema["paths"]["/api/items"]["get"]["security"] == [
+        {"tokenAuth": []},
+        {"cookieAuth": []},
+    ]
