@@ -10,12 +10,14 @@ INSERT waits on the unique index until the first commits, then replays the store
 import hashlib
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
+from config.api.renderers import JSONEncoder, json_number
 from config.exceptions import DomainError, ValidationFailed
 from config.models import IdempotencyKey
 
@@ -47,11 +49,54 @@ def validate_key(raw: str) -> str:
     return raw
 
 
+_INT_DIGITS = 18  # integral values below 10^18 are compared as Python ints
+
+
+def _number(value: Decimal) -> int | float | Decimal:
+    """One value, one JSON text: `1`, `1.0` and `1E0` give 1; `2.5` and `2.50` give 2.5; a
+    value no float holds (`100000000000.000001`) gives the Decimal, written digit for digit.
+    Integers and floats are written as the fingerprint always wrote them, so a stored key of a
+    body without fractions still matches its retry. Exact: no rounding context, and a huge
+    exponent (`1E+1000000`) is never expanded."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN, Infinity: the parser refuses them already
+        return str(value)
+    digits = list(digits)
+    while len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    if digits == [0]:
+        return 0
+    if exponent >= 0 and len(digits) + exponent <= _INT_DIGITS:
+        return int(Decimal((sign, digits, exponent)))
+    return json_number(Decimal((sign, digits, exponent)))
+
+
+def canonical(data):
+    """The parsed body as a request and its retry are compared: the same values give the same
+    JSON (`1` and `1.0` are one number; the string `"1"` stays a string)."""
+    if isinstance(data, dict):
+        return {key: canonical(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [canonical(value) for value in data]
+    if isinstance(data, bool) or data is None or isinstance(data, str):
+        return data
+    if isinstance(data, int):
+        return data if abs(data) < 10**_INT_DIGITS else _number(Decimal(data))
+    if isinstance(data, float):
+        return _number(Decimal(repr(data)))
+    if isinstance(data, Decimal):
+        return _number(data)
+    return str(data)
+
+
 def fingerprint(*, method: str, path: str, data) -> str:
-    canonical = json.dumps(
-        {"method": method, "path": path.rstrip("/"), "body": data}, sort_keys=True, default=str
+    text = json.dumps(
+        {"method": method, "path": path.rstrip("/"), "body": canonical(data)},
+        sort_keys=True,
+        cls=JSONEncoder,
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _wait_seconds() -> float:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.api.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,10 +219,14 @@ LOGGING = {
 }
 
 # --- API ------------------------------------------------------------------------------------
+# The largest request body read (Django's default, 2.5 MiB, made explicit): a bigger one is
+# refused before it is read, 413 `payload_too_large` under /api/ (docs/api.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.api.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PagePagination",
@@ -232,7 +237,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.JSONRenderer"],
     # JSON only (API.md): a form body has no types, so it could not be held to the schema.
-    "DEFAULT_PARSER_CLASSES": ["djangorestframework_camel_case.parser.CamelCaseJSONParser"],
+    # camelCase keys, numbers as int / Decimal, nesting and surrogates bounded (docs/api.md).
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.ActionThrottle"],
     "DEFAULT_THROTTLE_RATES": {"actions": os.environ.get("API_ACTION_RATE", "600/min")},
     "EXCEPTION_HANDLER": "config.api.exceptions.problem_exception_handler",

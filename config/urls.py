@@ -27,5 +27,6 @@ urlpatterns = [
     path("api/", include(api_patterns)),
 ]
 
+handler400 = "config.api.views.handler400"
 handler404 = "config.api.views.handler404"
 handler500 = "config.api.views.handler500"

@@ -7,6 +7,8 @@ model instances or running DRF's field machinery per row.
 
 from django.utils import timezone
 
+from config.api.renderers import json_number
+
 # The columns item_rows reads, in order (the unit's symbol through the join).
 ITEM_ROW_FIELDS = (
     "id",
@@ -43,7 +45,7 @@ def item_rows(rows) -> list[dict]:
             "type": type_,
             "uom": uom,
             "tracking": tracking,
-            "standardCost": float(cost),
+            "standardCost": json_number(cost),
             "isActive": deleted_at is None,
             "createdAt": iso_datetime(created_at),
             "updatedAt": iso_datetime(updated_at),
@@ -77,7 +79,7 @@ def where_used_rows(rows) -> list[dict]:
                 "name": row["product"]["name"],
             },
             "componentId": str(row["component_id"]),
-            "quantity": float(row["quantity"]),
+            "quantity": json_number(row["quantity"]),
             "uom": row["uom"],
             "level": row["level"],
         }

@@ -3,10 +3,11 @@
 Each function gives exactly the JSON its serializer in `manufacturing.serializers` gives (which
 stays the OpenAPI schema; `tests/perf/test_fast_paths.py` compares the two), with camelCase
 keys already, so the renderer skips its camelCase walk (`config.api.renderers.Camelized`).
-Decimals become floats here, as the JSON encoder would turn them into floats anyway.
+Decimals become their `json_number` here, as the renderer would make them anyway: the float of
+the same value where there is one, else the Decimal itself, written exactly.
 """
 
-from config.api.renderers import Camelized
+from config.api.renderers import Camelized, json_number
 from items.representations import iso_datetime
 from manufacturing.models import BOM
 from manufacturing.selectors.boms import bom_line_rows
@@ -30,9 +31,9 @@ def bom_body(bom: BOM, component_rows, operation_rows) -> dict:
             "productId": str(item_id),
             "number": number,
             "name": name,
-            "quantity": float(quantity),
+            "quantity": json_number(quantity),
             "uom": uom,
-            "scrapPercent": float(scrap),
+            "scrapPercent": json_number(scrap),
         }
         for _, pk, item_id, number, name, quantity, uom, scrap in component_rows
     ]
@@ -43,7 +44,7 @@ def bom_body(bom: BOM, component_rows, operation_rows) -> dict:
             "name": name,
             "workcenter": workcenter,
             "workcenterId": str(workcenter_id),
-            "durationMinutes": float(minutes),
+            "durationMinutes": json_number(minutes),
         }
         for _, pk, sequence, name, workcenter, workcenter_id, minutes in operation_rows
     ]
@@ -54,7 +55,7 @@ def bom_body(bom: BOM, component_rows, operation_rows) -> dict:
         "name": bom.name,
         "description": bom.description,
         "product": {"id": str(product.pk), "number": product.number, "name": product.name},
-        "quantity": float(bom.quantity),
+        "quantity": json_number(bom.quantity),
         "uom": bom.uom.symbol,
         "type": bom.type,
         "status": bom.status,
@@ -89,7 +90,7 @@ def explosion_body(explosion: Explosion) -> Camelized:
                 "productId": product_id,
                 "number": number,
                 "name": name,
-                "quantity": float(row.quantity),
+                "quantity": json_number(row.quantity),
                 "uom": uom,
                 "level": row.level,
                 "path": list(row.path),
@@ -104,20 +105,20 @@ def explosion_body(explosion: Explosion) -> Camelized:
                 "productId": product_id,
                 "number": number,
                 "name": name,
-                "quantity": float(total.quantity),
+                "quantity": json_number(total.quantity),
                 "uom": uom,
             }
         )
     cost = explosion.cost
     return Camelized(
         bomId=str(explosion.bom.pk),
-        quantity=float(explosion.quantity),
+        quantity=json_number(explosion.quantity),
         requirements=requirements,
         totals=totals,
         cost={
-            "materials": float(cost.materials),
-            "operations": float(cost.operations),
-            "total": float(cost.total),
-            "perUnit": float(cost.per_unit),
+            "materials": json_number(cost.materials),
+            "operations": json_number(cost.operations),
+            "total": json_number(cost.total),
+            "perUnit": json_number(cost.per_unit),
         },
     )

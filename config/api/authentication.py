@@ -1,4 +1,7 @@
+from rest_framework import authentication
 from rest_framework.authentication import TokenAuthentication
+
+from config.api.exceptions import CsrfFailed
 
 
 class BearerTokenAuthentication(TokenAuthentication):
@@ -23,3 +26,20 @@ class BearerTokenAuthentication(TokenAuthentication):
 
     def authenticate_header(self, request):
         return "Bearer"
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication; a failed CSRF check is 403 `csrf_failed` (not the generic
+    `not_privileged`: the user may well have the permission) with a message saying what a
+    session-authenticated write must send."""
+
+    def enforce_csrf(self, request):
+        check = authentication.CSRFCheck(lambda request: None)
+        check.process_request(request)  # reads the CSRF cookie into request.META
+        reason = check.process_view(request, None, (), {})
+        if reason:
+            raise CsrfFailed(
+                f"CSRF check failed: {reason} A write authenticated by the session cookie must "
+                "send the value of the csrftoken cookie in the X-CSRFToken header (or "
+                "authenticate with Authorization: Bearer <token>, which needs no CSRF token)."
+            )

@@ -2,7 +2,9 @@
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -11,15 +13,38 @@ from config.exceptions import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
+
+class CsrfFailed(exceptions.PermissionDenied):
+    """A session-authenticated write without a valid CSRF token (config.api.authentication)."""
+
+    default_detail = "CSRF check failed."
+    default_code = "csrf_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def payload_too_large() -> PayloadTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return PayloadTooLarge(
+        f"The request body is larger than {limit} bytes, the most this API reads."
+    )
+
+
 _DRF_CODES: list[tuple[type[exceptions.APIException], str, str]] = [
     (exceptions.NotAuthenticated, "not_authenticated", "Not authenticated"),
     (exceptions.AuthenticationFailed, "not_authenticated", "Not authenticated"),
+    (CsrfFailed, "csrf_failed", "CSRF check failed"),
     (exceptions.PermissionDenied, "not_privileged", "Not privileged"),
     (exceptions.NotFound, "not_found", "Not found"),
     (exceptions.MethodNotAllowed, "method_not_allowed", "Method not allowed"),
     (exceptions.NotAcceptable, "not_acceptable", "Not acceptable"),
     (exceptions.UnsupportedMediaType, "unsupported_media_type", "Unsupported media type"),
     (exceptions.Throttled, "throttled", "Too many requests"),
+    (PayloadTooLarge, "payload_too_large", "Payload too large"),
     (exceptions.ParseError, "parse_error", "Malformed request body"),
     (exceptions.ValidationError, "validation_error", "Validation error"),
 ]
@@ -74,6 +99,8 @@ def problem_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # Django's 400 HTML page otherwise
+        exc = payload_too_large()
     if not isinstance(exc, exceptions.APIException):
         return None
 

@@ -6,9 +6,20 @@ building the rows. `camelize` below gives the same output faster: each key is co
 process (cached), scalars are passed through without probing, and anything it does not know
 goes to the library's own function. A view that builds its body with camelCase keys already
 can hand over `Camelized(body)`: the renderer then skips the walk altogether.
+
+Numbers are exact: a Decimal is written with every digit it has (`100000000000.000001`, not
+`100000000000.0`). One that a float holds exactly is written as that float, as DRF always
+did (`2.5`, `1.0`, `1e-06`), so ordinary bodies keep their bytes; `json_number` decides, and
+the fast read paths (`*/representations.py`) call it where they called `float` before.
+
+Every body can be encoded: a lone surrogate in a string (which UTF-8 cannot encode) becomes
+U+FFFD instead of failing the whole response.
 """
 
 import datetime
+import json
+import re
+import secrets
 from decimal import Decimal
 from functools import lru_cache
 from uuid import UUID
@@ -17,11 +28,54 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from djangorestframework_camel_case import util
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer
+from rest_framework.renderers import INDENT_SEPARATORS, LONG_SEPARATORS, SHORT_SEPARATORS
+from rest_framework.utils import encoders
 
-# Values the library returns unchanged (not dicts, not iterable, or strings).
-_SCALARS = frozenset(
-    {str, int, float, bool, type(None), Decimal, UUID, datetime.datetime, datetime.date}
-)
+# Values the library returns unchanged (not dicts, not iterable, or strings); a Decimal also
+# becomes its `json_number` on the way.
+_SCALARS = frozenset({str, int, float, bool, type(None), UUID, datetime.datetime, datetime.date})
+
+
+def json_number(value: Decimal) -> float | Decimal:
+    """`value` as the float of the same value when there is one (JSON then shows what DRF's
+    encoder showed: `2.5`, `1.0`), else `value` itself, which `JSONEncoder` writes digit for
+    digit. Up to 15 significant digits a float is always exact (the cheap test first)."""
+    text = str(value)
+    number = float(text)
+    if (len(text) <= 15 and "E" not in text) or Decimal(repr(number)) == value:
+        return number
+    return value
+
+
+class JSONEncoder(encoders.JSONEncoder):
+    """DRF's encoder, with exact Decimals (`json_number`).
+
+    The C encoder writes floats and ints itself and has no hook for a number's own text, so a
+    Decimal that is no float is handed to it as a placeholder string, and `encode` puts the
+    digits in its place afterwards. The placeholder holds a random token made for this body
+    after the body was built, so no string of the body can be taken for one."""
+
+    def encode(self, o):
+        self._exact: list[str] = []
+        text = super().encode(o)
+        if self._exact:
+            exact = self._exact
+            text = re.sub(f'"{self._token}:(\\d+)"', lambda m: exact[int(m[1])], text)
+        return text
+
+    def default(self, obj):
+        if isinstance(obj, Decimal):
+            number = json_number(obj)
+            if type(number) is float or not number.is_finite():
+                return float(number)  # NaN / Infinity: refused as DRF does (allow_nan=False)
+            if not self._exact:
+                self._token = secrets.token_hex(16)
+            self._exact.append(str(number))
+            return f"{self._token}:{len(self._exact) - 1}"
+        return super().default(obj)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class Camelized(dict):
@@ -39,6 +93,8 @@ def camelize(data):
     kind = type(data)
     if kind in _SCALARS:
         return data
+    if kind is Decimal:
+        return json_number(data)
     if isinstance(data, dict):
         result = {}
         for key, value in data.items():
@@ -46,7 +102,13 @@ def camelize(data):
                 key = force_str(key)
             if isinstance(key, str):
                 key = camel_key(key)
-            result[key] = value if type(value) in _SCALARS else camelize(value)
+            kind = type(value)
+            if kind in _SCALARS:
+                result[key] = value
+            elif kind is Decimal:
+                result[key] = json_number(value)
+            else:
+                result[key] = camelize(value)
         return result
     if isinstance(data, (list, tuple)):  # also DRF's ReturnList
         return [value if type(value) in _SCALARS else camelize(value) for value in data]
@@ -61,12 +123,32 @@ class JSONRenderer(CamelCaseJSONRenderer):
     """camelCase JSON; also serves `application/problem+json` error bodies."""
 
     charset = None
+    encoder_class = JSONEncoder
 
-    def render(self, data, *args, **kwargs):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
         if not _default_options(
             self.json_underscoreize
         ):  # pragma: no cover (not configured in this project)
-            return super().render(data, *args, **kwargs)
+            return super().render(data, accepted_media_type, renderer_context)
+        if data is None:
+            return b""
         body = data if type(data) is Camelized else camelize(data)
-        # CamelCaseJSONRenderer's parent: DRF's JSONRenderer, with camelCase done here.
-        return super(CamelCaseJSONRenderer, self).render(body, *args, **kwargs)
+        # DRF's JSONRenderer.render, with camelCase done above and an encoding that cannot fail.
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if indent is None:
+            separators = SHORT_SEPARATORS if self.compact else LONG_SEPARATORS
+        else:
+            separators = INDENT_SEPARATORS
+        text = json.dumps(
+            body,
+            cls=self.encoder_class,
+            indent=indent,
+            ensure_ascii=self.ensure_ascii,
+            allow_nan=not self.strict,
+            separators=separators,
+        )
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        try:
+            return text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: never a 500 for want of encoding it
+            return _SURROGATES.sub("\ufffd", text).encode()

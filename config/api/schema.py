@@ -1,5 +1,6 @@
 """OpenAPI: every operation documents its problem+json error responses."""
 
+from drf_spectacular.authentication import SessionScheme as BaseSessionScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -53,6 +54,13 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         return component.ref
 
 
+class SessionScheme(BaseSessionScheme):
+    """`cookieAuth`, as for DRF's SessionAuthentication, for the project's subclass of it
+    (config.api.authentication: CSRF failures answer `csrf_failed`)."""
+
+    target_class = "config.api.authentication.SessionAuthentication"
+
+
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -92,6 +100,8 @@ class AutoSchema(BaseAutoSchema):
             statuses.add(404)
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             statuses |= {409, 415, 422}
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses.add(413)  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
         if getattr(view, "action", None) in getattr(view, "action_permissions", {}):
             statuses.add(429)
         statuses |= set(getattr(view, "extra_error_statuses", ()))

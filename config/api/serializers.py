@@ -1,5 +1,7 @@
 """The base of every input serializer: JSON bodies are typed as the schema says."""
 
+from decimal import Decimal
+
 from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -19,7 +21,7 @@ def _json_type(field) -> tuple[tuple[type, ...], str] | None:
     if isinstance(field, serializers.BooleanField):
         return (bool,), "Must be true or false."
     if isinstance(field, _NUMBER):
-        return (int, float), "Must be a number."
+        return (int, Decimal, float), "Must be a number."  # the parser reads Decimals
     if isinstance(field, serializers.IntegerField):
         return (int,), "Must be an integer."
     if isinstance(field, _STRING):

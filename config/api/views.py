@@ -1,3 +1,4 @@
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
@@ -8,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.exceptions import PROBLEM_CONTENT_TYPE
+from config.api.exceptions import PROBLEM_CONTENT_TYPE, payload_too_large
 
 
 class HealthView(APIView):
@@ -65,6 +66,20 @@ def handler404(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def handler400(request, exception=None):
+    """Django's own 400s (a SuspiciousOperation raised outside a DRF view's exception handler:
+    a body over DATA_UPLOAD_MAX_MEMORY_SIZE read by a middleware, a Host not in ALLOWED_HOSTS)
+    are problem+json under /api/ too."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            exc = payload_too_large()
+            return _problem_json(413, "payload_too_large", "Payload too large", str(exc.detail))
+        return _problem_json(400, "bad_request", "Bad request", "The request could not be read.")
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def handler500(request):

@@ -21,6 +21,11 @@ class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
         }
         if nul:
             raise ValidationError(nul)
+        if request.method in ("POST", "PUT", "PATCH"):
+            # Parse every write's body here, whether its action reads one or not: a body too
+            # deep, too large or not text (config.api.parsers) is refused before any action
+            # runs; `confirm` with a malformed body confirmed the order.
+            request.data  # noqa: B018
 
     def filter_queryset(self, queryset):
         if self.action in self.list_actions:

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from items.models import Item
 from tests.items.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,12 +78,42 @@ def test_view_permission_allows_reading_but_not_writing(api_as):
 
 
 def test_session_authentication_needs_csrf_for_writes(admin_user):
+    """A CSRF failure has its own code (it was `not_privileged`, which sent a user who has the
+    permission looking for a role) and says what is missing."""
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(admin_user)
 
     assert client.get("/api/items").status_code == 200
     response = client.post("/api/items", {"number": "S1", "name": "S", "uom": "EA"}, format="json")
-    assert_problem(response, 403, "not_privileged")
+    body = assert_problem(response, 403, "csrf_failed")
+    assert body["detail"].startswith("CSRF check failed: CSRF cookie not set. ")
+    assert "X-CSRFToken header" in body["detail"]
+    assert not Item.objects.filter(number="S1").exists()
+
+
+def test_a_session_write_passes_with_its_csrf_token_and_a_wrong_one_is_named(admin_user):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    token = "k" * 32  # a CSRF secret, as the csrftoken cookie holds it
+    client.cookies["csrftoken"] = token
+
+    response = client.post(
+        "/api/items",
+        {"number": "S2", "name": "S", "uom": "EA"},
+        format="json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+    assert response.status_code == 201, response.content
+    wrong = client.post(
+        "/api/items",
+        {"number": "S3", "name": "S", "uom": "EA"},
+        format="json",
+        HTTP_X_CSRFTOKEN="x" * 32,
+    )
+    body = assert_problem(wrong, 403, "csrf_failed")
+    assert "X-Csrftoken" in body["detail"] and "incorrect" in body["detail"]
+    assert not Item.objects.filter(number="S3").exists()
 
 
 def test_trailing_slash_is_optional_without_redirect(api):
@@ -218,3 +249,44 @@ def test_schema_and_docs_are_public_and_offline(anon):
         html = page.content.decode()
         assert "cdn" not in html.lower()
         assert "/static/drf_spectacular_sidecar/" in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/items", "/api/items?page=1", "/api/health", "/api/schema", "/api/nowhere"]
+)
+def test_api_responses_are_never_stored_by_a_cache(api, url):
+    """Lists of stock and costs carried no Cache-Control: a shared cache could keep them."""
+    response = api.get(url)
+
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_errors_and_replays_are_never_stored_either(api, anon):
+    first = api.post(
+        "/api/items", {"number": "NS-1", "name": "n", "uom": "EA"}, HTTP_IDEMPOTENCY_KEY="ns"
+    )
+    replay = api.post(
+        "/api/items", {"number": "NS-1", "name": "n", "uom": "EA"}, HTTP_IDEMPOTENCY_KEY="ns"
+    )
+
+    assert replay["Idempotent-Replayed"] == "true"
+    for response in (first, replay, anon.get("/api/items"), api.post("/api/items", {})):
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_pages_outside_the_api_keep_their_own_caching(api):
+    assert "Cache-Control" not in api.get("/")  # the redirect to the admin
+    assert api.get("/admin/login/")["Cache-Control"] != "no-store"  # the admin's own never_cache
+
+
+def test_the_schema_offers_the_session_cookie_beside_the_bearer_token(anon):
+    """The project's SessionAuthentication (csrf_failed) needs its own schema extension, or
+    drf-spectacular drops `cookieAuth` from every operation (and warns, failing the deploy
+    checks)."""
+    schema = anon.get("/api/schema?format=json").json()
+
+    assert set(schema["components"]["securitySchemes"]) == {"cookieAuth", "tokenAuth"}
+    assert schema["paths"]["/api/items"]["get"]["security"] == [
+        {"tokenAuth": []},
+        {"cookieAuth": []},
+    ]

@@ -62,6 +62,76 @@ def test_business_refusals_are_stored_and_replayed(api):
     assert not Item.objects.filter(number="IDEM-1").exists()
 
 
+def _raw_post(api, body: str, key: str):
+    return api.generic(
+        "POST",
+        "/api/inventory/moves",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+@pytest.mark.parametrize(
+    "first, retry",
+    [("1", "1.0"), ("1", "1e0"), ("2.5", "2.50"), ("100", "1E+2"), ("0.000001", "1e-6")],
+)
+def test_a_retry_writing_the_same_number_differently_is_a_replay(api, first, retry):
+    """The body was compared as parsed by float: `1` and `1.0` were different bodies (422
+    `idempotency_key_reused`). Numbers are compared by value now."""
+    from inventory.models import StockMove
+
+    item = ItemFactory()
+    template = '{"kind": "receipt", "itemId": "%s", "quantity": %s}'
+
+    created = _raw_post(api, template % (item.pk, first), "num-1")
+    replay = _raw_post(api, template % (item.pk, retry), "num-1")
+
+    assert created.status_code == 201, created.content
+    assert replay.status_code == 201, replay.content
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.content == created.content
+    assert StockMove.objects.filter(item=item).count() == 1
+
+
+@pytest.mark.parametrize(
+    "first, retry",
+    [
+        ("1", '"1"'),
+        ("1", "1.000001"),
+        ("1", "true"),
+        ("0.1", "0.1000000000000000055511151231257827"),
+    ],
+)
+def test_a_retry_with_another_value_or_type_is_still_refused(api, first, retry):
+    item = ItemFactory()
+    template = '{"kind": "receipt", "itemId": "%s", "quantity": %s}'
+
+    _raw_post(api, template % (item.pk, first), "num-2")
+    response = _raw_post(api, template % (item.pk, retry), "num-2")
+
+    assert_problem(response, 422, "idempotency_key_reused")
+
+
+def test_the_fingerprint_of_a_body_without_fractions_is_the_one_stored_before():
+    """Keys stored by the previous release (24 h) still match their retries when the body has
+    only texts, integers, booleans and nulls."""
+    import hashlib
+    import json
+
+    from config.idempotency import fingerprint
+
+    data = {"number": "N-1", "qty": 3, "flags": [True, None], "nested": {"b": 1, "a": "x"}}
+    old = json.dumps(
+        {"method": "POST", "path": "/api/items", "body": data}, sort_keys=True, default=str
+    )
+
+    assert (
+        fingerprint(method="POST", path="/api/items/", data=data)
+        == hashlib.sha256(old.encode()).hexdigest()
+    )
+
+
 @pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", "é"])
 def test_invalid_keys_are_400(api, key):
     response = api.post("/api/items", BODY, HTTP_IDEMPOTENCY_KEY=key)

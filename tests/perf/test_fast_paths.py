@@ -139,3 +139,32 @@ def test_where_used_body_is_the_serializers(plant, api, levels):
         rows = item_where_used(item=item, levels=levels)
         expected = WhereUsedSerializer(rows, many=True).data
         assert response.content == rendered({"data": expected, "meta": response.json()["meta"]})
+
+
+def _numbers(data) -> list:
+    """Every number of a JSON body, in order (a body parsed with `parse_float=Decimal`)."""
+    if isinstance(data, dict):
+        return [n for value in data.values() for n in _numbers(value)]
+    if isinstance(data, list):
+        return [n for value in data for n in _numbers(value)]
+    return [data] if isinstance(data, (int, Decimal)) and not isinstance(data, bool) else []
+
+
+def test_an_explosion_too_precise_for_floats_is_rendered_exactly_by_both_paths(plant):
+    """Both paths went through float: quantities of 17 and 18 significant digits (a large
+    order of a BOM) lost their last places. Both now write every digit of the Decimal."""
+    import json
+
+    top, _ = plant
+    explosion = selectors.bom_explode(bom=top, quantity=D("98765432109.876543"), levels="all")
+    expected = [row.quantity for row in explosion.requirements]
+    assert any(D(repr(float(q))) != q for q in expected), "some value a float cannot hold"
+
+    fast = rendered(explosion_body(explosion))
+
+    assert fast == rendered(ExplosionSerializer(explosion).data)
+    body = json.loads(fast, parse_float=D)
+    assert [row["quantity"] for row in body["requirements"]] == expected
+    assert [row["quantity"] for row in body["totals"]] == [t.quantity for t in explosion.totals]
+    cost = explosion.cost
+    assert _numbers(body["cost"]) == [cost.materials, cost.operations, cost.total, cost.per_unit]

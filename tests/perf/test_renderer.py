@@ -1,4 +1,6 @@
-"""The project's camelCase renderer gives byte for byte what the library's would."""
+"""The project's camelCase renderer gives byte for byte what the library's would, for every
+body the library could render right: Decimals are exact here (the library's encoder made them
+floats) and a lone surrogate does not fail the response."""
 
 import datetime
 from collections import OrderedDict
@@ -53,3 +55,81 @@ def test_camelize_converts_keys_at_every_depth():
 
 def test_a_camelized_body_is_rendered_as_is():
     assert JSONRenderer().render(Camelized({"snake_case": 1})) == b'{"snake_case":1}'
+
+
+def test_decimals_a_float_holds_keep_the_bytes_they_always_had():
+    body = {
+        "a": Decimal("2.500000"),
+        "b": Decimal("1.000000"),
+        "c": Decimal("0.000001"),
+        "d": Decimal("1234567.1234"),
+        "e": Decimal("-0.5"),
+        "f": Decimal("1E+20"),
+        "g": [Decimal("0"), Decimal("123456789012.345")],
+    }
+
+    assert JSONRenderer().render(body) == (
+        b'{"a":2.5,"b":1.0,"c":1e-06,"d":1234567.1234,"e":-0.5,"f":1e+20,'
+        b'"g":[0.0,123456789012.345]}'
+    )
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        ("100000000000.000001", b"100000000000.000001"),
+        ("999999999999.999999", b"999999999999.999999"),
+        ("-123456789012.345678", b"-123456789012.345678"),
+        ("0.1000000000000000055511151231257827", b"0.1000000000000000055511151231257827"),
+        ("1E-400", b"1E-400"),
+    ],
+)
+def test_decimals_no_float_holds_are_written_digit_for_digit(value, text):
+    """They were rounded through float (`100000000000.000001` → `100000000000.0`)."""
+    import json
+
+    for body in ({"snake_key": Decimal(value)}, Camelized(q=[Decimal(value)])):
+        out = JSONRenderer().render(body)
+
+        assert text in out
+        assert Decimal(value) in _numbers(json.loads(out, parse_float=Decimal))
+
+
+def _numbers(data):
+    if isinstance(data, dict):
+        return [n for v in data.values() for n in _numbers(v)]
+    if isinstance(data, list):
+        return [n for v in data for n in _numbers(v)]
+    return [data]
+
+
+def test_an_exact_decimal_beside_strings_that_look_like_numbers():
+    """A Decimal no float holds is put in place after encoding: no string of the body is
+    touched, however it looks."""
+    body = {"a": "0:0", "b": Decimal("100000000000.000001"), "c": '"0:0"', "d": ["x:1", "0"]}
+
+    out = JSONRenderer().render(body)
+
+    assert out == (b'{"a":"0:0","b":100000000000.000001,"c":"\\"0:0\\"","d":["x:1","0"]}')
+
+
+def test_a_lone_surrogate_is_rendered_as_the_replacement_character():
+    """UTF-8 cannot encode it: the renderer raised UnicodeEncodeError, a 500 whose cause was a
+    client's input echoed in an error message."""
+    out = JSONRenderer().render({"detail": '"\ud800" is not a valid choice.', "ok": "é"})
+
+    assert out == '{"detail":"\\"\ufffd\\" is not a valid choice.","ok":"é"}'.encode()
+
+
+def test_an_error_quoting_a_surrogate_is_still_a_problem_body():
+    from rest_framework.exceptions import ValidationError
+
+    from config.api.exceptions import problem_exception_handler
+
+    response = problem_exception_handler(
+        ValidationError({"kind": ['"\udfff" is not a valid choice.']}), {}
+    )
+
+    body = JSONRenderer().render(response.data).decode()
+    assert response.status_code == 400
+    assert '"errors":{"kind":["\\"\ufffd\\" is not a valid choice."]}' in body
