@@ -454,7 +454,8 @@ def build_stock(
     Checked first as stock_move_post would: stockable, untracked (a receipt of a lot-tracked
     item needs a lot), live warehouses, a quantity in range, no level there yet."""
     from inventory.models import DEFAULT_WAREHOUSE_CODE, MoveKind, StockLevel, StockMove, Warehouse
-    from inventory.services import MAX_QUANTITY, warehouse_create
+    from inventory.services.ledger import MAX_QUANTITY
+    from inventory.services.warehouses import warehouse_create
 
     if not 0 < quantity < MAX_QUANTITY:
         raise DatasetError(f"quantity {quantity} out of range")

@@ -13,9 +13,17 @@ from django.utils.html import format_html_join
 
 from config.admin import AutocompleteSelect, ModelAdmin, SoftDeleteAdmin, add_service_error
 from config.exceptions import DomainError
-from inventory import selectors, services
+from inventory import selectors
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
 from inventory.permissions import RECORD_MOVE
+from inventory.services.ledger import MANUAL_KINDS, WAREHOUSE_FIELDS
+from inventory.services.moves import stock_move_post
+from inventory.services.warehouses import (
+    warehouse_archive,
+    warehouse_create,
+    warehouse_restore,
+    warehouse_update,
+)
 from items.models import QTY, Item, UnitOfMeasure
 
 
@@ -27,11 +35,11 @@ class WarehouseAdmin(SoftDeleteAdmin):
     fields = ["code", "name"]
 
     service_arg = "warehouse"
-    service_fields = services.WAREHOUSE_FIELDS
-    create_service = staticmethod(services.warehouse_create)
-    update_service = staticmethod(services.warehouse_update)
-    archive_service = staticmethod(services.warehouse_archive)
-    restore_service = staticmethod(services.warehouse_restore)
+    service_fields = WAREHOUSE_FIELDS
+    create_service = staticmethod(warehouse_create)
+    update_service = staticmethod(warehouse_update)
+    archive_service = staticmethod(warehouse_archive)
+    restore_service = staticmethod(warehouse_restore)
 
 
 class ReadOnlyAdmin(ModelAdmin):
@@ -104,7 +112,7 @@ class ReservationAdmin(ReadOnlyAdmin):
 
 
 class RecordMoveForm(forms.Form):
-    kind = forms.ChoiceField(choices=[(k, MoveKind(k).label) for k in services.MANUAL_KINDS])
+    kind = forms.ChoiceField(choices=[(k, MoveKind(k).label) for k in MANUAL_KINDS])
     item = forms.ModelChoiceField(
         queryset=Item.objects.select_related("uom"),
         widget=AutocompleteSelect(StockMove._meta.get_field("item"), admin.site),
@@ -187,7 +195,7 @@ class StockMoveAdmin(ReadOnlyAdmin):
         form = RecordMoveForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                moves = services.stock_move_post(**form.cleaned_data, actor=request.user)
+                moves = stock_move_post(**form.cleaned_data, actor=request.user)
             except DomainError as exc:
                 form.add_service_error(exc)
             else:

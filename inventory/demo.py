@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from inventory import services
 from inventory.models import DEFAULT_WAREHOUSE_CODE, MoveKind, StockMove, Warehouse
+from inventory.services.moves import stock_move_post
+from inventory.services.warehouses import warehouse_create
 from items.models import Item, UnitOfMeasure
 
 RECEIPT_REF = "DEMO/OPENING"
@@ -43,15 +44,11 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
     counts = {"warehouses": 0, "stock moves": 0}
     main = Warehouse.objects.filter(code=DEFAULT_WAREHOUSE_CODE).first()
     if main is None:
-        main = services.warehouse_create(
-            code=DEFAULT_WAREHOUSE_CODE, name="Main warehouse", actor=actor
-        )
+        main = warehouse_create(code=DEFAULT_WAREHOUSE_CODE, name="Main warehouse", actor=actor)
         counts["warehouses"] += 1
     second = Warehouse.objects.filter(code=SECOND_WAREHOUSE[0]).first()
     if second is None:
-        second = services.warehouse_create(
-            code=SECOND_WAREHOUSE[0], name=SECOND_WAREHOUSE[1], actor=actor
-        )
+        second = warehouse_create(code=SECOND_WAREHOUSE[0], name=SECOND_WAREHOUSE[1], actor=actor)
         counts["warehouses"] += 1
 
     numbers = {number for number, *_ in OPENING_STOCK} | {number for number, _ in TRANSFERS}
@@ -65,7 +62,7 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
         reference = _line_reference(RECEIPT_REF, index)
         if reference in done or number not in items:
             continue
-        moves = services.stock_move_post(
+        moves = stock_move_post(
             kind=MoveKind.RECEIPT,
             item=items[number],
             quantity=Decimal(quantity),
@@ -82,7 +79,7 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
         reference = _line_reference(TRANSFER_REF, index)
         if reference in done or number not in items:
             continue
-        moves = services.stock_move_post(
+        moves = stock_move_post(
             kind=MoveKind.TRANSFER,
             item=items[number],
             quantity=Decimal(quantity),

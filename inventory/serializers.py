@@ -4,7 +4,7 @@ from rest_framework import serializers
 from config.api.schema import NamedChoiceField
 from config.api.serializers import InputSerializer
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
-from inventory.services import MANUAL_KINDS
+from inventory.services.ledger import MANUAL_KINDS
 from items.exceptions import ItemNotFound
 from items.models import QTY, Item, UnitOfMeasure
 from items.serializers import ItemRefSerializer

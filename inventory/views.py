@@ -5,7 +5,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from config.api.viewsets import ApiViewSet, SoftDeleteViewSet
-from inventory import selectors, services
+from inventory import selectors
 from inventory.filters import (
     LotFilter,
     ReservationFilter,
@@ -23,6 +23,13 @@ from inventory.serializers import (
     StockPostingSerializer,
     WarehouseInputSerializer,
     WarehouseSerializer,
+)
+from inventory.services.moves import stock_move_post
+from inventory.services.warehouses import (
+    warehouse_archive,
+    warehouse_create,
+    warehouse_restore,
+    warehouse_update,
 )
 
 
@@ -66,7 +73,7 @@ class WarehouseViewSet(
     def create(self, request, *args, **kwargs):
         data = WarehouseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        warehouse = services.warehouse_create(**data.validated_data, actor=request.user)
+        warehouse = warehouse_create(**data.validated_data, actor=request.user)
         return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -74,18 +81,18 @@ class WarehouseViewSet(
         partial = kwargs.get("partial", False)
         data = WarehouseInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        warehouse = services.warehouse_update(
+        warehouse = warehouse_update(
             warehouse=warehouse, data=data.validated_data, actor=request.user
         )
         return Response(WarehouseSerializer(warehouse).data)
 
     def perform_destroy(self, instance):
-        services.warehouse_archive(warehouse=instance, actor=self.request.user)
+        warehouse_archive(warehouse=instance, actor=self.request.user)
 
     @extend_schema(request=None, responses={200: WarehouseSerializer})
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        warehouse = services.warehouse_restore(warehouse=self.get_object(), actor=request.user)
+        warehouse = warehouse_restore(warehouse=self.get_object(), actor=request.user)
         return Response(WarehouseSerializer(warehouse).data)
 
 
@@ -146,7 +153,7 @@ class StockMoveViewSet(
     def create(self, request, *args, **kwargs):
         data = StockMoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        moves = services.stock_move_post(**data.to_service_kwargs(), actor=request.user)
+        moves = stock_move_post(**data.to_service_kwargs(), actor=request.user)
         body = StockPostingSerializer(moves[0], context={"moves": moves}).data
         return Response(body, status=status.HTTP_201_CREATED)
 

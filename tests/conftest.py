@@ -11,7 +11,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from inventory import services as inventory_services
+from inventory.services.reservations import stock_reserve
 from manufacturing.services import orders as order_services
 from tests.inventory.factories import main_warehouse, receive
 from tests.items.factories import ItemFactory
@@ -137,6 +137,6 @@ def every_kind_of_row():
     order_services.production_order_confirm(order=make_order(plant, "1"))
     item = ItemFactory(tracking="lot")
     receive(item, 3, lot="L1")
-    inventory_services.stock_reserve(
+    stock_reserve(
         lines=[(item, main_warehouse(), Decimal(1))], production_order_id=uuid.uuid4(), actor=None
     )

@@ -13,13 +13,12 @@ from django.utils import timezone
 
 from config.exceptions import InvalidState, ValidationFailed
 from inventory.models import Warehouse
-from inventory.services import (
-    ReservationLine,
+from inventory.services.ledger import ReservationLine, warehouses_or_default
+from inventory.services.reservations import (
     stock_consume,
     stock_receive_production,
     stock_release,
     stock_reserve,
-    warehouses_or_default,
 )
 from items.models import Item, ItemType, Tracking
 from items.units import convert, quantize_qty

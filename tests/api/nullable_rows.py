@@ -10,7 +10,8 @@ field of every GET response, so a new nullable field without a row here fails th
 from decimal import Decimal
 
 from inventory.models import DEFAULT_WAREHOUSE_CODE, MoveKind, Warehouse
-from inventory.services import stock_move_post, stock_reserve
+from inventory.services.moves import stock_move_post
+from inventory.services.reservations import stock_reserve
 from items.models import Item
 from manufacturing.services import orders as order_services
 

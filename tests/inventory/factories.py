@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import factory
 
-from inventory import services
 from inventory.models import DEFAULT_WAREHOUSE_CODE, MoveKind, StockLevel, Warehouse
+from inventory.services.moves import stock_move_post
 from items.models import Item
 
 
@@ -33,7 +33,7 @@ def receive(
     reference: str = "",
     actor=None,
 ):
-    return services.stock_move_post(
+    return stock_move_post(
         kind=MoveKind.RECEIPT,
         item=item,
         quantity=Decimal(str(quantity)),

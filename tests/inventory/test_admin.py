@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from inventory import services
 from inventory.models import StockMove, Warehouse
+from inventory.services.reservations import stock_reserve
 from tests.inventory.factories import WarehouseFactory, level_of, main_warehouse, receive
 from tests.items.factories import ItemFactory, unit
 
@@ -40,7 +40,7 @@ def record_form(item, **overrides):
 def test_every_inventory_admin_page_renders(admin_client):
     item = ItemFactory(tracking="lot")
     receive(item, 3, lot="L1")
-    services.stock_reserve(
+    stock_reserve(
         lines=[(item, main_warehouse(), Decimal(1))], production_order_id=uuid.uuid4(), actor=None
     )
 

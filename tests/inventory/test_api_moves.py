@@ -6,8 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from inventory import services
 from inventory.models import Lot, StockLevel, StockMove
+from inventory.services.moves import stock_move_post
+from inventory.services.reservations import stock_consume
 from tests.api.test_conventions import assert_problem
 from tests.inventory.factories import WarehouseFactory, level_of, main_warehouse, receive
 from tests.items.factories import ItemFactory, unit
@@ -358,7 +359,7 @@ def test_filters_item_warehouse_kind_and_production_order(api):
     wh2 = WarehouseFactory()
     receive(bolt, 10)
     receive(nut, 10, warehouse=wh2)
-    services.stock_move_post(
+    stock_move_post(
         kind="transfer",
         item=bolt,
         quantity=D(3),
@@ -367,7 +368,7 @@ def test_filters_item_warehouse_kind_and_production_order(api):
         actor=None,
     )
     order = uuid.uuid4()
-    services.stock_consume(production_order_id=order, lines=[(nut, wh2, D(1))], actor=None)
+    stock_consume(production_order_id=order, lines=[(nut, wh2, D(1))], actor=None)
 
     def kinds(query):
         return sorted(r["kind"] for r in api.get(f"{URL}?{query}").json()["data"])

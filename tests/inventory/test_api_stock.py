@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import services
+from inventory.services.moves import stock_move_post
+from inventory.services.reservations import stock_reserve
 from tests.api.test_conventions import assert_problem
 from tests.inventory.factories import WarehouseFactory, main_warehouse, receive
 from tests.items.factories import ItemFactory
@@ -18,8 +19,8 @@ def test_stock_rows_have_the_contract_shape(api):
     item = ItemFactory(number="PCB-001", name="Circuit Board", tracking="lot")
     receive(item, 5, lot="OLD")
     receive(item, 7, lot="NEW")
-    services.stock_move_post(kind="issue", item=item, quantity=D(5), actor=None)
-    services.stock_reserve(
+    stock_move_post(kind="issue", item=item, quantity=D(5), actor=None)
+    stock_reserve(
         lines=[(item, main_warehouse(), D(3))], production_order_id=uuid.uuid4(), actor=None
     )
     wh = main_warehouse()
@@ -130,13 +131,13 @@ def test_reservations_list_and_filters(api):
     receive(bolt, 10)
     receive(nut, 10, warehouse=wh2)
     order, other = uuid.uuid4(), uuid.uuid4()
-    services.stock_reserve(
+    stock_reserve(
         lines=[(bolt, wh, D(2)), (nut, wh2, D(3))],
         production_order_id=order,
         reference="MO/2026/0001",
         actor=None,
     )
-    services.stock_reserve(lines=[(bolt, wh, D(1))], production_order_id=other, actor=None)
+    stock_reserve(lines=[(bolt, wh, D(1))], production_order_id=other, actor=None)
 
     def rows(query=""):
         data = api.get(f"/api/inventory/reservations?{query}").json()["data"]
@@ -168,7 +169,7 @@ def test_reservations_query_budget(api, django_assert_max_num_queries):
     items = ItemFactory.create_batch(30)
     for item in items:
         receive(item, 5)
-    services.stock_reserve(
+    stock_reserve(
         lines=[(item, wh, D(1)) for item in items], production_order_id=uuid.uuid4(), actor=None
     )
 

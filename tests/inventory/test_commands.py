@@ -8,8 +8,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from inventory import demo as inventory_demo
-from inventory import services
 from inventory.models import LotBalance, Reservation, StockLevel, StockMove, Warehouse
+from inventory.services.moves import stock_move_post
+from inventory.services.reservations import stock_consume, stock_receive_production, stock_reserve
 from items import demo as items_demo
 from items.models import Item
 from tests.inventory.factories import WarehouseFactory, level_of, main_warehouse, receive
@@ -34,18 +35,18 @@ def busy_stock():
     receive(board, 5, lot="B1")
     receive(board, 5, lot="B2")
     receive(bolt, 100)
-    services.stock_move_post(
+    stock_move_post(
         kind="transfer", item=board, quantity=D(6), from_warehouse=wh, to_warehouse=wh2, actor=None
     )
-    services.stock_move_post(kind="adjustment", item=bolt, quantity=D(-3), actor=None)
+    stock_move_post(kind="adjustment", item=bolt, quantity=D(-3), actor=None)
     order = uuid.uuid4()
-    services.stock_reserve(
+    stock_reserve(
         lines=[(board, wh2, D(4)), (bolt, wh, D(50))], production_order_id=order, actor=None
     )
-    services.stock_consume(
+    stock_consume(
         production_order_id=order, lines=[(board, wh2, D(2)), (bolt, wh, D(20))], actor=None
     )
-    services.stock_receive_production(
+    stock_receive_production(
         item=ItemFactory(number="FG", tracking="lot"),
         warehouse=wh2,
         quantity=D(1),

@@ -8,9 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from inventory import services
 from inventory.exceptions import InsufficientStock
 from inventory.models import LotBalance, MoveKind, Reservation, StockLevel, StockMove
+from inventory.services.moves import stock_move_post
+from inventory.services.reservations import stock_consume, stock_reserve
 from tests.inventory.factories import main_warehouse, receive
 from tests.items.factories import ItemFactory
 from tests.robustness.concurrency import race
@@ -49,11 +50,9 @@ def test_twenty_threads_issuing_and_reserving_never_oversell():
 
     def work(index):
         if index % 2:
-            services.stock_reserve(
-                lines=[(item, wh, D(7))], production_order_id=uuid.uuid4(), actor=None
-            )
+            stock_reserve(lines=[(item, wh, D(7))], production_order_id=uuid.uuid4(), actor=None)
             return "reserved"
-        services.stock_move_post(kind=MoveKind.ISSUE, item=item, quantity=D(7), actor=None)
+        stock_move_post(kind=MoveKind.ISSUE, item=item, quantity=D(7), actor=None)
         return "issued"
 
     outcomes = race_outcomes(work)
@@ -89,15 +88,15 @@ def test_concurrent_consumption_and_issues_keep_lots_exact():
     receive(board, 30, lot="L2")
     orders = [uuid.uuid4() for _ in range(THREADS // 2)]
     for order in orders:
-        services.stock_reserve(lines=[(board, wh, D(4))], production_order_id=order, actor=None)
+        stock_reserve(lines=[(board, wh, D(4))], production_order_id=order, actor=None)
 
     def work(index):
         if index % 2:
-            services.stock_consume(
+            stock_consume(
                 production_order_id=orders[index // 2], lines=[(board, wh, D(4))], actor=None
             )
             return "consumed"
-        services.stock_move_post(kind=MoveKind.ISSUE, item=board, quantity=D(5), actor=None)
+        stock_move_post(kind=MoveKind.ISSUE, item=board, quantity=D(5), actor=None)
         return "issued"
 
     outcomes = race_outcomes(work)

@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.exceptions import InvalidState, ValidationFailed
-from inventory import services
 from inventory.exceptions import InsufficientStock
 from inventory.models import (
     Lot,
@@ -19,7 +18,15 @@ from inventory.models import (
     StockMove,
     Warehouse,
 )
-from inventory.services import ReservationLine
+from inventory.services.ledger import ReservationLine
+from inventory.services.moves import stock_move_post
+from inventory.services.reservations import (
+    stock_consume,
+    stock_receive_production,
+    stock_release,
+    stock_reserve,
+)
+from inventory.services.warehouses import warehouse_archive, warehouse_restore
 from items.exceptions import ItemInUse, ItemNotFound, UomMismatch
 from items.models import Item
 from items.services import item_archive
@@ -42,7 +49,7 @@ def ledger_state():
 
 
 def post(kind, item, quantity, **kwargs):
-    return services.stock_move_post(
+    return stock_move_post(
         kind=kind, item=item, quantity=D(str(quantity)), actor=kwargs.pop("actor", None), **kwargs
     )
 
@@ -159,11 +166,9 @@ def test_archived_items_are_refused_by_every_stock_service_not_only_the_api():
     with pytest.raises(ItemNotFound):
         post(MoveKind.RECEIPT, item, 1)
     with pytest.raises(ItemNotFound):
-        services.stock_reserve(
-            lines=[ReservationLine(item, main_warehouse(), Decimal(1))], actor=None
-        )
+        stock_reserve(lines=[ReservationLine(item, main_warehouse(), Decimal(1))], actor=None)
     with pytest.raises(ItemNotFound):
-        services.stock_receive_production(
+        stock_receive_production(
             item=item,
             warehouse=main_warehouse(),
             quantity=Decimal(1),
@@ -226,7 +231,7 @@ def test_issue_takes_from_wh_by_default(assert_no_drift):
 def test_issue_beyond_available_is_insufficient_stock_and_changes_nothing():
     item = ItemFactory(number="BOLT")
     receive(item, 10)
-    services.stock_reserve(lines=[(item, main_warehouse(), D(7))], reference="hold", actor=None)
+    stock_reserve(lines=[(item, main_warehouse(), D(7))], reference="hold", actor=None)
     before = ledger_state()
 
     with pytest.raises(InsufficientStock) as error:
@@ -424,7 +429,7 @@ def test_reserve_is_all_or_nothing_and_reports_every_shortage():
     before = ledger_state()
 
     with pytest.raises(InsufficientStock) as error:
-        services.stock_reserve(
+        stock_reserve(
             lines=[
                 ReservationLine(enough, wh, D(5)),
                 ReservationLine(short, wh, D(4)),
@@ -447,10 +452,8 @@ def test_reserve_holds_stock_and_merges_repeated_lines_and_calls(assert_no_drift
     receive(item, 10)
     order = uuid.uuid4()
 
-    services.stock_reserve(
-        lines=[(item, wh, D(2)), (item, wh, D(1))], production_order_id=order, actor=None
-    )
-    [reservation] = services.stock_reserve(
+    stock_reserve(lines=[(item, wh, D(2)), (item, wh, D(1))], production_order_id=order, actor=None)
+    [reservation] = stock_reserve(
         lines=[(item, wh, D(4))], production_order_id=order, reference="MO/1", actor=None
     )
 
@@ -465,9 +468,9 @@ def test_reservations_of_different_owners_are_separate_rows():
     item = ItemFactory()
     receive(item, 10)
 
-    services.stock_reserve(lines=[(item, wh, D(2))], production_order_id=uuid.uuid4(), actor=None)
-    services.stock_reserve(lines=[(item, wh, D(3))], production_order_id=uuid.uuid4(), actor=None)
-    services.stock_reserve(lines=[(item, wh, D(1))], reference="manual", actor=None)
+    stock_reserve(lines=[(item, wh, D(2))], production_order_id=uuid.uuid4(), actor=None)
+    stock_reserve(lines=[(item, wh, D(3))], production_order_id=uuid.uuid4(), actor=None)
+    stock_reserve(lines=[(item, wh, D(1))], reference="manual", actor=None)
 
     assert Reservation.objects.count() == 3
     assert level_of(item) == (D(10), D(6))
@@ -477,12 +480,10 @@ def test_reserved_stock_is_not_available_to_another_order():
     wh = main_warehouse()
     item = ItemFactory()
     receive(item, 10)
-    services.stock_reserve(lines=[(item, wh, D(8))], production_order_id=uuid.uuid4(), actor=None)
+    stock_reserve(lines=[(item, wh, D(8))], production_order_id=uuid.uuid4(), actor=None)
 
     with pytest.raises(InsufficientStock) as error:
-        services.stock_reserve(
-            lines=[(item, wh, D(3))], production_order_id=uuid.uuid4(), actor=None
-        )
+        stock_reserve(lines=[(item, wh, D(3))], production_order_id=uuid.uuid4(), actor=None)
 
     assert error.value.shortages[0]["available"] == D(2)
 
@@ -492,7 +493,7 @@ def test_reserve_refuses_a_non_positive_quantity():
     receive(item, 10)
 
     with pytest.raises(ValidationFailed) as error:
-        services.stock_reserve(lines=[(item, main_warehouse(), D(0))], actor=None)
+        stock_reserve(lines=[(item, main_warehouse(), D(0))], actor=None)
 
     assert "lines[0].quantity" in error.value.errors
 
@@ -503,12 +504,10 @@ def test_release_returns_all_reserved_stock_of_the_order(assert_no_drift):
     receive(a, 10)
     receive(b, 10)
     order, other = uuid.uuid4(), uuid.uuid4()
-    services.stock_reserve(
-        lines=[(a, wh, D(4)), (b, wh, D(5))], production_order_id=order, actor=None
-    )
-    services.stock_reserve(lines=[(a, wh, D(1))], production_order_id=other, actor=None)
+    stock_reserve(lines=[(a, wh, D(4)), (b, wh, D(5))], production_order_id=order, actor=None)
+    stock_reserve(lines=[(a, wh, D(1))], production_order_id=other, actor=None)
 
-    released = services.stock_release(production_order_id=order, actor=None)
+    released = stock_release(production_order_id=order, actor=None)
 
     assert sorted(r.quantity for r in released) == [D(4), D(5)]
     assert level_of(a) == (D(10), D(1))
@@ -523,18 +522,16 @@ def test_release_of_some_items_only():
     receive(a, 10)
     receive(b, 10)
     order = uuid.uuid4()
-    services.stock_reserve(
-        lines=[(a, wh, D(4)), (b, wh, D(5))], production_order_id=order, actor=None
-    )
+    stock_reserve(lines=[(a, wh, D(4)), (b, wh, D(5))], production_order_id=order, actor=None)
 
-    services.stock_release(production_order_id=order, items=[a], actor=None)
+    stock_release(production_order_id=order, items=[a], actor=None)
 
     assert level_of(a) == (D(10), D(0))
     assert level_of(b) == (D(10), D(5))
 
 
 def test_release_of_nothing_is_not_an_error():
-    assert services.stock_release(production_order_id=uuid.uuid4(), actor=None) == []
+    assert stock_release(production_order_id=uuid.uuid4(), actor=None) == []
 
 
 # --- consumption and production ----------------------------------------------------------------
@@ -548,11 +545,11 @@ def test_consume_uses_the_reservation_and_picks_lots_fifo(assert_no_drift):
     receive(board, 5, lot="B2")
     receive(bolt, 100)
     order = uuid.uuid4()
-    services.stock_reserve(
+    stock_reserve(
         lines=[(board, wh, D(6)), (bolt, wh, D(40))], production_order_id=order, actor=None
     )
 
-    moves = services.stock_consume(
+    moves = stock_consume(
         production_order_id=order,
         lines=[(board, wh, D(4)), (bolt, wh, D(40))],
         reference="MO/2026/0001",
@@ -578,9 +575,9 @@ def test_consuming_more_than_reserved_takes_the_rest_from_available_stock(assert
     item = ItemFactory()
     receive(item, 10)
     order = uuid.uuid4()
-    services.stock_reserve(lines=[(item, wh, D(3))], production_order_id=order, actor=None)
+    stock_reserve(lines=[(item, wh, D(3))], production_order_id=order, actor=None)
 
-    services.stock_consume(production_order_id=order, lines=[(item, wh, D(5))], actor=None)
+    stock_consume(production_order_id=order, lines=[(item, wh, D(5))], actor=None)
 
     assert level_of(item) == (D(5), D(0))
     assert not Reservation.objects.exists()
@@ -593,12 +590,12 @@ def test_consume_beyond_reserved_and_available_changes_nothing():
     receive(item, 10)
     receive(other, 10)
     order, rival = uuid.uuid4(), uuid.uuid4()
-    services.stock_reserve(lines=[(item, wh, D(3))], production_order_id=order, actor=None)
-    services.stock_reserve(lines=[(item, wh, D(6))], production_order_id=rival, actor=None)
+    stock_reserve(lines=[(item, wh, D(3))], production_order_id=order, actor=None)
+    stock_reserve(lines=[(item, wh, D(6))], production_order_id=rival, actor=None)
     before = ledger_state()
 
     with pytest.raises(InsufficientStock) as error:
-        services.stock_consume(
+        stock_consume(
             production_order_id=order, lines=[(other, wh, D(1)), (item, wh, D(5))], actor=None
         )
 
@@ -612,7 +609,7 @@ def test_receive_production_records_a_production_move_under_a_lot(assert_no_drif
     product = ItemFactory(tracking="lot")
     order = uuid.uuid4()
 
-    move = services.stock_receive_production(
+    move = stock_receive_production(
         item=product,
         warehouse=main_warehouse(),
         quantity=D(5),
@@ -634,7 +631,7 @@ def test_receive_production_records_a_production_move_under_a_lot(assert_no_drif
 
 def test_receive_production_of_a_lot_tracked_item_needs_a_lot():
     with pytest.raises(ValidationFailed) as error:
-        services.stock_receive_production(
+        stock_receive_production(
             item=ItemFactory(tracking="lot"),
             warehouse=main_warehouse(),
             quantity=D(1),
@@ -649,7 +646,7 @@ def test_receive_production_of_a_lot_tracked_item_needs_a_lot():
 def test_receive_production_records_a_lot_given_for_an_untracked_item():
     item = ItemFactory(tracking="none")
 
-    move = services.stock_receive_production(
+    move = stock_receive_production(
         item=item,
         warehouse=main_warehouse(),
         quantity=D(2),
@@ -687,16 +684,12 @@ def test_reserve_release_and_consume_cost_the_same_queries_for_2_and_30_lines():
         consume = [(item, wh, D(4)) for item in items]
         counts[size] = (
             _queries(
-                lambda r=reserve, o=order: services.stock_reserve(
-                    lines=r, production_order_id=o, actor=None
-                )
+                lambda r=reserve, o=order: stock_reserve(lines=r, production_order_id=o, actor=None)
             ),
             _queries(
-                lambda c=consume, o=order: services.stock_consume(
-                    production_order_id=o, lines=c, actor=None
-                )
+                lambda c=consume, o=order: stock_consume(production_order_id=o, lines=c, actor=None)
             ),
-            _queries(lambda o=order: services.stock_release(production_order_id=o, actor=None)),
+            _queries(lambda o=order: stock_release(production_order_id=o, actor=None)),
         )
 
     assert counts[2] == counts[30]
@@ -711,11 +704,11 @@ def test_consume_over_lots_costs_the_same_queries_for_2_and_30_lines():
             receive(item, 3, lot="A")
             receive(item, 3, lot="B")
         order = uuid.uuid4()
-        services.stock_reserve(
+        stock_reserve(
             lines=[(item, wh, D(5)) for item in items], production_order_id=order, actor=None
         )
         counts[size] = _queries(
-            lambda i=items, o=order: services.stock_consume(
+            lambda i=items, o=order: stock_consume(
                 production_order_id=o, lines=[(item, wh, D(4)) for item in i], actor=None
             )
         )
@@ -731,7 +724,7 @@ def test_warehouse_with_stock_cannot_be_archived():
     receive(ItemFactory(), 1, warehouse=warehouse)
 
     with pytest.raises(InvalidState):
-        services.warehouse_archive(warehouse=warehouse, actor=None)
+        warehouse_archive(warehouse=warehouse, actor=None)
 
     warehouse.refresh_from_db()
     assert warehouse.deleted_at is None
@@ -743,10 +736,10 @@ def test_empty_warehouse_can_be_archived_and_restored():
     receive(item, 1, warehouse=warehouse)
     post(MoveKind.ISSUE, item, 1, from_warehouse=warehouse)
 
-    archived = services.warehouse_archive(warehouse=warehouse, actor=None)
+    archived = warehouse_archive(warehouse=warehouse, actor=None)
     assert archived.deleted_at is not None
     assert not Warehouse.objects.filter(pk=warehouse.pk).exists()  # archived in the database
-    restored = services.warehouse_restore(warehouse=archived, actor=None)
+    restored = warehouse_restore(warehouse=archived, actor=None)
     assert restored.deleted_at is None
     assert Warehouse.objects.filter(pk=warehouse.pk).exists()
 
@@ -763,7 +756,7 @@ def test_stock_availability_is_one_query_for_any_number_of_items(django_assert_n
     wh = main_warehouse()
     items = _stocked_items(5)
     never = ItemFactory()
-    services.stock_reserve(lines=[(items[0], wh, D(30))], reference="x", actor=None)
+    stock_reserve(lines=[(items[0], wh, D(30))], reference="x", actor=None)
 
     from inventory.selectors import stock_availability
 
@@ -779,7 +772,7 @@ def test_over_long_lot_numbers_and_references_are_validation_errors():
     item = ItemFactory(tracking="lot")
 
     with pytest.raises(ValidationFailed) as error:
-        services.stock_receive_production(
+        stock_receive_production(
             item=item,
             warehouse=main_warehouse(),
             quantity=D(1),

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from config.exceptions import ValidationFailed
-from inventory import services
 from inventory.exceptions import WarehouseInUse
 from inventory.models import Warehouse
+from inventory.services.moves import stock_move_post
+from inventory.services.warehouses import warehouse_archive
 from manufacturing.models import ProductionOrder
 from manufacturing.services import orders as order_services
 from tests.api.test_conventions import assert_problem
@@ -54,7 +55,7 @@ def test_the_source_warehouse_of_a_confirmed_order_cannot_be_archived(api):
     # Everything consumed: no stock left in LS, only the open (in progress) order holds it.
 
     with pytest.raises(WarehouseInUse) as refused:
-        services.warehouse_archive(warehouse=line_side)
+        warehouse_archive(warehouse=line_side)
 
     assert refused.value.detail == (
         f"Warehouse LS is in use: used by open production orders {order.reference}."
@@ -79,7 +80,7 @@ def test_many_orders_are_named_up_to_five(plant):
     references = [make_order(plant, "1", target_warehouse=target).reference for _ in range(7)]
 
     with pytest.raises(WarehouseInUse) as refused:
-        services.warehouse_archive(warehouse=target)
+        warehouse_archive(warehouse=target)
 
     shown = ", ".join(sorted(references)[:5])
     assert refused.value.detail == (
@@ -96,7 +97,7 @@ def test_closed_cancelled_and_deleted_orders_do_not_hold_a_warehouse(api, plant)
     order_services.production_order_cancel(order=make_order(plant, "1", target_warehouse=target))
     order_services.production_order_delete(order=make_order(plant, "1", target_warehouse=target))
     # The product received by `done` went to FG: move it out so only the orders matter.
-    services.stock_move_post(
+    stock_move_post(
         kind="issue", item=plant.product, quantity=Decimal(1), from_warehouse=target, actor=None
     )
 
@@ -108,7 +109,7 @@ def test_a_deleted_draft_cannot_be_restored_onto_an_archived_warehouse(plant):
     target = WarehouseFactory(code="FG")
     order = make_order(plant, "1", target_warehouse=target)
     order_services.production_order_delete(order=order)
-    services.warehouse_archive(warehouse=target)
+    warehouse_archive(warehouse=target)
 
     with pytest.raises(ValidationFailed) as refused:
         order_services.production_order_restore(order=order)

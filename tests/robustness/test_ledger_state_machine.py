@@ -37,7 +37,7 @@ from config.exceptions import DomainError, InvalidState, ValidationFailed
 from inventory.exceptions import InsufficientStock
 from inventory.models import LotBalance, MoveKind, Reservation, StockLevel, StockMove
 from inventory.selectors import stock_drift, stock_expected
-from inventory.services import stock_move_post
+from inventory.services.moves import stock_move_post
 from items.units import quantize_qty
 from manufacturing.exceptions import OverProduction
 from manufacturing.models import OrderStatus, ProductionOrder, ProductionOrderComponent

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from config.exceptions import DomainError
-from inventory import services
 from inventory.management.commands._report import write_drift
+from inventory.services.rebuild import stock_rebuild
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         self.stdout.write("Recomputing the projections from the ledger…")
         try:
-            drift = services.stock_rebuild(dry_run=dry_run, actor=None)
+            drift = stock_rebuild(dry_run=dry_run, actor=None)
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         if not drift:

@@ -1,0 +1,3 @@
+"""Every change to stock, by concern: `moves` (postings by people and integrations),
+`reservations` (what manufacturing calls), `warehouses`, `rebuild` (projections from the
+ledger), on the shared machinery of `ledger`."""
