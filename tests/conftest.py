@@ -1,3 +1,4 @@
+import os
 from io import StringIO
 
 import pytest
@@ -23,6 +24,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def jobs_storage_dir(tmp_path_factory):
+    """Background jobs' files (uploads, exports) go to a folder of the test run, for the test
+    process and for the worker processes it starts (JOBS_STORAGE_DIR)."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("jobs-storage")
+    os.environ["JOBS_STORAGE_DIR"] = str(folder)
+    storages = {**settings.STORAGES, "jobs": {**settings.STORAGES["jobs"]}}
+    storages["jobs"]["OPTIONS"] = {"location": str(folder)}
+    with override_settings(STORAGES=storages):
+        yield folder
 
 
 @pytest.fixture(autouse=True)
