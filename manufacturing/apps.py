@@ -17,3 +17,5 @@ class ManufacturingConfig(AppConfig):
         register_item_usage_check(item_bom_usage_reason)
         register_item_usage_check(item_order_usage_reason)
         register_where_used_provider(item_where_used)
+        # The kinds of background job (config.jobs) this app runs, with their tasks.
+        import manufacturing.tasks  # noqa: F401

@@ -20,10 +20,12 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from config.api.permissions import ModelPermissions
+from config.jobs.models import Job, JobStatus
 from config.roles import ROLE_APPS, ROLES, roles_sync
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
@@ -124,6 +126,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/manufacturing/orders/{pk}/work-orders/{wo_id}/resume"): OPERATOR,
     ("POST", "/api/manufacturing/orders/{pk}/work-orders/{wo_id}/done"): OPERATOR,
     ("GET", "/api/manufacturing/work-orders"): EVERYONE,
+    # background jobs: anyone may export BOMs (a read); everyone reads their own jobs
+    ("POST", "/api/manufacturing/boms/exports"): EVERYONE,
+    ("GET", "/api/jobs"): EVERYONE,
+    ("GET", "/api/jobs/{pk}"): EVERYONE,
+    ("GET", "/api/jobs/{pk}/download"): EVERYONE,
 }
 
 # Routes that are not endpoints: the catch-all that answers problem+json 404 for unknown paths.
@@ -196,6 +203,22 @@ class Call:
     path: str
     data: dict | None = None
     ok: int = 200  # the documented success status
+    format: str = "json"
+
+
+@dataclass(frozen=True)
+class ForCaller:
+    """An arrangement that needs the calling user (a job is read by the user who started it)."""
+
+    arrange: Callable
+
+
+def _own_job(user, *, export: bool = False) -> Job:
+    if not export:
+        return Job.objects.create(kind="bom_export", created_by=user)
+    job = Job.objects.create(kind="bom_export", created_by=user, status=JobStatus.SUCCEEDED)
+    job.output_file.save("boms.csv", ContentFile(b"bom_number\n"))
+    return job
 
 
 def _plant_order(*, confirm: bool):
@@ -402,6 +425,15 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
         "done", started=True
     ),
     ("GET", "/api/manufacturing/work-orders"): lambda: _arrange_queue(),
+    # background jobs
+    ("POST", "/api/manufacturing/boms/exports"): lambda: Call(
+        "/api/manufacturing/boms/exports", ok=202
+    ),
+    ("GET", "/api/jobs"): lambda: Call("/api/jobs"),
+    ("GET", "/api/jobs/{pk}"): ForCaller(lambda user: Call(f"/api/jobs/{_own_job(user).pk}")),
+    ("GET", "/api/jobs/{pk}/download"): ForCaller(
+        lambda user: Call(f"/api/jobs/{_own_job(user, export=True).pk}/download")
+    ),
 }
 
 
@@ -448,7 +480,14 @@ def caller(name: str) -> APIClient:
 
 
 def _send(client: APIClient, method: str, call: Call):
-    return getattr(client, method.lower())(call.path, call.data, format="json")
+    return getattr(client, method.lower())(call.path, call.data, format=call.format)
+
+
+def _arrange(key, client: APIClient) -> Call:
+    arrangement = ARRANGE[key]
+    if isinstance(arrangement, ForCaller):
+        return arrangement.arrange(getattr(client, "user", None))
+    return arrangement()
 
 
 # --- the table matches the routes -------------------------------------------------------------
@@ -550,8 +589,8 @@ def test_permission_matrix(key, caller_name, roles_present):
     assert key in ENDPOINTS, f"{key}: in EXPECTED but not a route"
     method, _ = key
     allowed = EXPECTED[key]
-    call = ARRANGE[key]()
     client = caller(caller_name)
+    call = _arrange(key, client)
 
     response = _send(client, method, call)
 
