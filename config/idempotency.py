@@ -12,6 +12,7 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -47,9 +48,23 @@ def validate_key(raw: str) -> str:
     return raw
 
 
+def _canonical(value):
+    """JSON for what json cannot encode: an uploaded file by its content (a multipart POST's
+    `file`), so the same key with another file of the same name is a different body."""
+    if isinstance(value, File):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return {"name": value.name, "size": value.size, "sha256": digest.hexdigest()}
+    return str(value)
+
+
 def fingerprint(*, method: str, path: str, data) -> str:
     canonical = json.dumps(
-        {"method": method, "path": path.rstrip("/"), "body": data}, sort_keys=True, default=str
+        {"method": method, "path": path.rstrip("/"), "body": data},
+        sort_keys=True,
+        default=_canonical,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 

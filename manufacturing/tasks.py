@@ -11,6 +11,17 @@ from django_tasks import task
 from config.jobs.kinds import JobKind, register
 from config.jobs.services import job_run
 from manufacturing.models import BOM
+from manufacturing.services.bom_import import bom_import_csv
+
+BOM_IMPORT = register(
+    JobKind(
+        name="bom_import",
+        label="BOM import",
+        task="manufacturing.tasks.bom_import",
+        start_permission="manufacturing.add_bom",
+        read_permission="manufacturing.view_bom",
+    )
+)
 
 BOM_EXPORT = register(
     JobKind(
@@ -21,6 +32,19 @@ BOM_EXPORT = register(
         read_permission="manufacturing.view_bom",
     )
 )
+
+
+def _import(job, progress) -> dict:
+    with job.input_file.open("rb") as handle:
+        result = bom_import_csv(file=handle, actor=job.created_by, progress=progress)
+    return {"created": result.created, "rows": result.rows}
+
+
+@task(takes_context=True)
+def bom_import(context, job_id: str) -> dict:
+    """Import the job's uploaded CSV (import_boms' service): all or nothing; a refusal fails the
+    job with every row error."""
+    return job_run(job_id=job_id, task_result_id=context.task_result.id, work=_import)
 
 
 def _export(job, progress) -> dict:

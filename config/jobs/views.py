@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api.renderers import JSONRenderer
@@ -34,16 +35,23 @@ class CSVRenderer(renderers.BaseRenderer):
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = JobSerializer
     filterset_class = JobFilter
+    search_fields = ["kind", "error"]
     sort_fields = {"createdAt": "created_at", "status": "status", "kind": "kind"}
     default_sort = ("-createdAt",)
-    # Every authenticated user has jobs of their own: no model permission to read them.
-    # Reading a job's output needs its kind's permission (checked by the selector).
-    action_permissions = {"list": [], "retrieve": [], "download": []}
+    # Every authenticated user has jobs of their own: no model permission to read them (and
+    # reads are no actions: not throttled). Reading a job's output needs its kind's permission
+    # (checked by the selector: 403).
+    permission_classes = [IsAuthenticated]
+
+    @property
+    def extra_error_statuses(self):
+        return (409,) if self.action == "download" else ()
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
+        request = getattr(self, "request", None)
+        if request is None or getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
-        return selectors.job_list(user=self.request.user)
+        return selectors.job_list(user=request.user)
 
     def get_object(self):
         return selectors.job_get(user=self.request.user, job_id=self.kwargs["pk"])
