@@ -36,8 +36,14 @@ def jobs_storage_dir(tmp_path_factory):
     os.environ["JOBS_STORAGE_DIR"] = str(folder)
     storages = {**settings.STORAGES, "jobs": {**settings.STORAGES["jobs"]}}
     storages["jobs"]["OPTIONS"] = {"location": str(folder)}
+    from django.utils.functional import empty
+
+    from config.jobs.models import JOBS_STORAGE
+
     with override_settings(STORAGES=storages):
+        JOBS_STORAGE._wrapped = empty  # looked up again, under the test settings
         yield folder
+    JOBS_STORAGE._wrapped = empty
 
 
 @pytest.fixture(autouse=True)

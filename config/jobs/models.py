@@ -4,13 +4,25 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import LazyObject
 
 from config.models import UUIDModel
 
 
+class JobsStorage(LazyObject):
+    """STORAGES["jobs"], looked up on first use (like Django's default_storage), so settings
+    decide where jobs' files live, whatever imported the models first."""
+
+    def _setup(self):
+        self._wrapped = storages["jobs"]
+
+
+JOBS_STORAGE = JobsStorage()
+
+
 def jobs_storage():
-    """STORAGES["jobs"] (a callable, so the storage can be switched by settings)."""
-    return storages["jobs"]
+    """The FileFields' storage callable (so migrations name this function, not a backend)."""
+    return JOBS_STORAGE
 
 
 def job_file_path(job: "Job", filename: str) -> str:
