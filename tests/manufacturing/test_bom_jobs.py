@@ -257,3 +257,18 @@ def test_upload_honours_the_idempotency_key_by_file_content(planner):
     assert again.json()["id"] == first.json()["id"]
     assert_problem(other, 422, "idempotency_key_reused")
     assert Job.objects.count() == 1
+
+
+def test_an_upload_kept_on_disk_by_django_is_checked_and_stored_whole(planner, settings):
+    """Past FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) Django keeps the upload in a temporary file:
+    the same checks and the same stored bytes."""
+    rows = [f"BOM-{n:06d},Big,TOP,1,,,,,,,FRAME,1,,,,,," for n in range(80_000)]  # ~3.4 MB
+    file = csv_file(*rows)
+    assert file.size > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
+    response = upload(planner, file)
+
+    assert response.status_code == 202, response.content
+    job = Job.objects.get()
+    assert job.parameters["rows"] == 80_000
+    assert job.input_file.size == file.size
