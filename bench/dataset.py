@@ -247,6 +247,12 @@ def _insert_boms(plans: list[_PlannedBom]) -> list[UUID]:
     from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, BOMType
     from manufacturing.services.boms import content_hash
 
+    units = {
+        pk: (category, factor)
+        for pk, category, factor in UnitOfMeasure.all_objects.values_list(
+            "pk", "category", "factor"
+        )
+    }
     boms, lines, operations = [], [], []
     for plan in plans:
         bom = BOM(
@@ -266,6 +272,7 @@ def _insert_boms(plans: list[_PlannedBom]) -> list[UUID]:
                 type=BOMType.MANUFACTURE,
                 components=plan.lines,
                 operations=plan.operations,
+                units=units,
             ),
         )
         boms.append(bom)

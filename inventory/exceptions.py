@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
-from config.exceptions import DomainError, InvalidState
+from config.exceptions import DomainError, InUse, InvalidState
 
 
 class InsufficientStock(DomainError):
@@ -40,3 +40,10 @@ class LedgerImmutable(InvalidState):
     """Stock moves are never updated or deleted: corrections are new moves."""
 
     title = "The stock ledger is immutable"
+
+
+class WarehouseInUse(InUse):
+    """A warehouse open production orders take from or deliver to cannot be archived."""
+
+    code = "warehouse_in_use"
+    title = "Warehouse in use"

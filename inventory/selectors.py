@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.db.models import Prefetch, Sum
 
+from inventory import registry
 from inventory.models import (
     DEFAULT_WAREHOUSE_CODE,
     Lot,
@@ -26,6 +27,12 @@ ZERO = Decimal(0)
 
 def warehouse_list():
     return Warehouse.all_objects.all()
+
+
+def warehouse_usage_reasons(*, warehouse: Warehouse) -> list[str]:
+    """Why `warehouse` may not be archived, one reason per registered check (`["used by open
+    production orders MO/2026/0001"]`); empty when nothing holds it."""
+    return [reason for check in registry.warehouse_usage_checks if (reason := check(warehouse))]
 
 
 def lot_list():

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.schema import NamedChoiceField
@@ -67,8 +68,10 @@ class StockMoveSerializer(serializers.ModelSerializer):
     to_warehouse_id = serializers.UUIDField(allow_null=True)
     to_warehouse = WarehouseRefSerializer(allow_null=True)
     lot_id = serializers.UUIDField(allow_null=True)
-    lot_number = serializers.CharField(source="lot.number", allow_null=True, default=None)
-    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+    # Null without a lot / a user (DRF answers None for a path through a null relation when the
+    # field allows null). No `default`: a default would make the schema call them optional.
+    lot_number = serializers.CharField(source="lot.number", allow_null=True)
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
 
     class Meta:
         model = StockMove
@@ -118,6 +121,7 @@ class StockPostingSerializer(StockMoveSerializer):
     def get_quantity(self, obj) -> float:
         return sum(move.quantity for move in self._moves())
 
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_lot_id(self, obj) -> str | None:
         lot = self._single_lot()
         return str(lot.pk) if lot else None
@@ -126,6 +130,7 @@ class StockPostingSerializer(StockMoveSerializer):
         lot = self._single_lot()
         return lot.number if lot else None
 
+    @extend_schema_field(StockMoveSerializer(many=True))
     def get_moves(self, obj) -> list[dict]:
         return StockMoveSerializer(self._moves(), many=True).data
 

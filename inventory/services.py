@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from config.db import ensure_unique_live, integrity_as_validation
 from config.exceptions import InvalidState, ValidationFailed
-from inventory.exceptions import InsufficientStock, shortage
+from inventory.exceptions import InsufficientStock, WarehouseInUse, shortage
 from inventory.models import (
     DEFAULT_WAREHOUSE_CODE,
     Lot,
@@ -46,6 +46,7 @@ from inventory.selectors import (
     stock_drift,
     stock_expected,
     stock_snapshot,
+    warehouse_usage_reasons,
 )
 from items.exceptions import ItemNotFound
 from items.models import Item, ItemType, Tracking, UnitOfMeasure
@@ -132,12 +133,25 @@ def _default_warehouse(field: str) -> Warehouse:
     return warehouse
 
 
-def warehouse_or_default(warehouse: Warehouse | None, *, field: str) -> Warehouse:
-    """The warehouse a document names, or the default `WH`; refused when archived or missing
-    (what stock moves apply, for the callers that keep a warehouse, such as production orders)."""
-    warehouse = warehouse or _default_warehouse(field)
-    _check_warehouse_usable(warehouse, field)
-    return warehouse
+def warehouses_or_default(wanted: dict[str, Warehouse | None]) -> dict[str, Warehouse]:
+    """For each field of a document that keeps warehouses (`{"targetWarehouseId": wh or None}`),
+    the warehouse it names or the default `WH`; refused when archived or missing (what stock moves
+    apply, for callers such as production orders).
+
+    The rows are re-read under a lock that `warehouse_archive` waits for (and that waits for
+    it), in one query in primary-key order so two documents naming the same warehouses the other
+    way round cannot deadlock: a document saved in this transaction never names a warehouse
+    archived meanwhile, and an archive that runs after it sees the document."""
+    chosen = {field: warehouse or _default_warehouse(field) for field, warehouse in wanted.items()}
+    locked = {
+        warehouse.pk: warehouse
+        for warehouse in Warehouse.all_objects.select_for_update(no_key=True)
+        .filter(pk__in={warehouse.pk for warehouse in chosen.values()})
+        .order_by("pk")
+    }
+    for field, warehouse in chosen.items():
+        _check_warehouse_usable(locked[warehouse.pk], field)
+    return {field: locked[warehouse.pk] for field, warehouse in chosen.items()}
 
 
 def _lines(lines: Iterable[Any], *, check_warehouse: bool) -> dict[Key, list[Any]]:
@@ -683,7 +697,9 @@ def warehouse_update(*, warehouse: Warehouse, data: dict[str, Any], actor=None) 
 @transaction.atomic
 def warehouse_archive(*, warehouse: Warehouse, actor=None) -> Warehouse:
     """Refused (409 `invalid_state`) while the warehouse has stock on hand: move or adjust it
-    out first, so no stock disappears from the lists with its warehouse."""
+    out first, so no stock disappears from the lists with its warehouse. Refused too (409
+    `warehouse_in_use`) while a registered check holds it — open production orders taking from
+    or delivering to it, whose produce would fail on an archived warehouse."""
     warehouse = Warehouse.all_objects.select_for_update().get(pk=warehouse.pk)
     stocked = (
         StockLevel.objects.select_for_update(no_key=True)
@@ -696,6 +712,9 @@ def warehouse_archive(*, warehouse: Warehouse, actor=None) -> Warehouse:
             f"Warehouse {warehouse.code} still has stock on hand of {count} item(s); "
             "transfer or adjust it out first."
         )
+    reasons = warehouse_usage_reasons(warehouse=warehouse)
+    if reasons:
+        raise WarehouseInUse(f"Warehouse {warehouse.code} is in use: {'; '.join(reasons)}.")
     warehouse.delete()
     return warehouse
 

@@ -16,3 +16,10 @@ class UomMismatch(DomainError):
 class ItemInUse(InUse):
     code = "item_in_use"
     title = "Item in use"
+
+
+class UomInUse(InUse):
+    """A unit's meaning (category, factor) is fixed while anything uses it: create a new unit."""
+
+    code = "uom_in_use"
+    title = "Unit in use"

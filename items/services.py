@@ -8,9 +8,9 @@ from django.db import transaction
 from config.db import ensure_unique_live, integrity_as_validation
 from config.exceptions import ValidationFailed
 from config.history import stamp_history
-from items.exceptions import ItemInUse
+from items.exceptions import ItemInUse, UomInUse
 from items.models import Item, ItemType, Tracking, UnitOfMeasure
-from items.selectors import item_usage_reasons
+from items.selectors import item_usage_reasons, uom_usage_reasons
 
 ITEM_FIELDS = ("number", "name", "description", "type", "uom", "tracking", "standard_cost")
 UOM_FIELDS = ("symbol", "name", "category", "factor")
@@ -22,6 +22,28 @@ def _check_uom_usable(uom: UnitOfMeasure) -> None:
             f"Unit '{uom.symbol}' is archived.",
             errors={"uom": [f"Unit '{uom.symbol}' is archived."]},
         )
+
+
+def _check_meaning_unchanged(uom: UnitOfMeasure, data: dict[str, Any]) -> None:
+    """A unit means its category and factor. While anything uses it (an item, a BOM header or
+    line, an order requirement), changing either would silently rewrite what those records say —
+    a submitted BOM's 250 mL becoming 250 L — so it is refused (`uom_in_use`): create a new unit
+    instead. Name and symbol stay editable."""
+    changed = [f for f in ("category", "factor") if f in data and data[f] != getattr(uom, f)]
+    if not changed:
+        return
+    reasons = uom_usage_reasons(uom=uom)
+    if not reasons:
+        return
+    used_by = ", ".join(reasons)
+    raise UomInUse(
+        f"Unit {uom.symbol} is in use, so its {' and '.join(changed)} cannot change: used by "
+        f"{used_by}. Create a new unit instead.",
+        errors={
+            f: [f"{uom.symbol} is in use (used by {used_by}): create a new unit instead."]
+            for f in changed
+        },
+    )
 
 
 @transaction.atomic
@@ -40,12 +62,7 @@ def uom_update(*, uom: UnitOfMeasure, data: dict[str, Any], actor=None) -> UnitO
     uom = UnitOfMeasure.all_objects.select_for_update().get(pk=uom.pk)
     if "symbol" in data and data["symbol"] != uom.symbol:
         ensure_unique_live(UnitOfMeasure, field="symbol", value=data["symbol"], exclude_pk=uom.pk)
-    changes_meaning = any(f in data and data[f] != getattr(uom, f) for f in ("category", "factor"))
-    if changes_meaning and uom.items.exists():
-        raise ValidationFailed(
-            "The category and factor of a unit in use by items cannot change.",
-            errors={"factor": ["The unit is in use by items."]},
-        )
+    _check_meaning_unchanged(uom, data)
     for field in UOM_FIELDS:
         if field in data:
             setattr(uom, field, data[field])

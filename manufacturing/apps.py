@@ -6,16 +6,30 @@ class ManufacturingConfig(AppConfig):
     verbose_name = "Manufacturing"
 
     def ready(self) -> None:
-        # Plug into the item master (dependencies point one way: items ← manufacturing).
-        from items.registry import register_item_usage_check, register_where_used_provider
+        # Plug into the item master and inventory (dependencies point one way:
+        # items ← inventory ← manufacturing).
+        from inventory.registry import register_warehouse_usage_check
+        from items.registry import (
+            register_item_usage_check,
+            register_uom_usage_check,
+            register_where_used_provider,
+        )
         from manufacturing.selectors import (
             item_bom_usage_reason,
             item_order_usage_reason,
             item_where_used,
+            uom_bom_header_usage,
+            uom_bom_line_usage,
+            uom_order_requirement_usage,
+            warehouse_order_usage_reason,
         )
 
         register_item_usage_check(item_bom_usage_reason)
         register_item_usage_check(item_order_usage_reason)
         register_where_used_provider(item_where_used)
+        register_uom_usage_check(uom_bom_line_usage)
+        register_uom_usage_check(uom_bom_header_usage)
+        register_uom_usage_check(uom_order_requirement_usage)
+        register_warehouse_usage_check(warehouse_order_usage_reason)
         # The kinds of background job (config.jobs) this app runs, with their tasks.
         import manufacturing.tasks  # noqa: F401

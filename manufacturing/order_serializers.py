@@ -59,8 +59,9 @@ class QueueWorkOrderSerializer(WorkOrderSerializer):
 
     order_reference = serializers.CharField(source="order.reference")
     priority = serializers.CharField(source="order.priority")
-    due_date = serializers.DateTimeField(source="order.due_date")
-    scheduled_date = serializers.DateTimeField(source="order.scheduled_date")
+    # The order's dates are optional (null=True on ProductionOrder): null in the queue too.
+    due_date = serializers.DateTimeField(source="order.due_date", allow_null=True)
+    scheduled_date = serializers.DateTimeField(source="order.scheduled_date", allow_null=True)
 
     class Meta(WorkOrderSerializer.Meta):
         fields = [

@@ -18,9 +18,16 @@ from manufacturing.selectors.orders import (
     production_order_detail,
     production_order_header,
     production_order_list,
+    warehouse_order_usage_reason,
     work_order_list,
 )
-from manufacturing.selectors.usage import bom_open_order_references, item_bom_usage_reason
+from manufacturing.selectors.usage import (
+    bom_open_order_references,
+    item_bom_usage_reason,
+    uom_bom_header_usage,
+    uom_bom_line_usage,
+    uom_order_requirement_usage,
+)
 from manufacturing.selectors.where_used import item_where_used
 
 __all__ = [
@@ -43,6 +50,10 @@ __all__ = [
     "production_order_header",
     "production_order_history",
     "production_order_list",
+    "uom_bom_header_usage",
+    "uom_bom_line_usage",
+    "uom_order_requirement_usage",
+    "warehouse_order_usage_reason",
     "work_order_list",
     "workcenter_list",
 ]

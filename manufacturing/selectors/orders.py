@@ -69,3 +69,21 @@ def item_order_usage_reason(item: Item) -> str | None:
         return None
     shown = ", ".join(references[:5]) + (", …" if len(references) > 5 else "")
     return f"used by open production orders {shown}"
+
+
+def warehouse_order_usage_reason(warehouse) -> str | None:
+    """Registered with `inventory.registry`: a warehouse an open production order (draft,
+    confirmed, in progress) takes its components from or delivers its product to cannot be
+    archived (`warehouse_in_use`): produce would fail on it."""
+    references = list(
+        ProductionOrder.objects.filter(
+            Q(source_warehouse=warehouse) | Q(target_warehouse=warehouse),
+            status__in=OPEN_ORDER_STATUSES,
+        )
+        .order_by("reference")
+        .values_list("reference", flat=True)[:6]
+    )
+    if not references:
+        return None
+    shown = ", ".join(references[:5]) + (", …" if len(references) > 5 else "")
+    return f"used by open production orders {shown}"

@@ -12,7 +12,7 @@ the same moment cannot both pass the cycle check.
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -262,6 +262,11 @@ def _check_no_cycle(
 # --- content hash ---------------------------------------------------------------------------
 
 
+FACTOR_STEP = Decimal("0.000000000001")  # UnitOfMeasure.factor: 12 decimal places
+
+UnitMeaning = tuple[str, Decimal]  # (category, factor) of a unit
+
+
 def content_hash(
     *,
     product_id,
@@ -270,20 +275,29 @@ def content_hash(
     type: str,
     components: Iterable[tuple[Any, Decimal, Any, Decimal]],
     operations: Iterable[tuple[int, str, Any, Decimal]],
+    units: Mapping[Any, UnitMeaning],
 ) -> str:
-    """SHA-256 of the canonical content, by ids only: renaming an item or reordering lines keeps
-    it, any quantity change alters it. Components are `(item_id, quantity, uom_id, scrap)`,
-    operations `(sequence, name, workcenter_id, minutes)`."""
+    """SHA-256 of the canonical content: what the BOM references, by ids, and what its units
+    mean. Renaming an item or a unit, or reordering lines, keeps it; any quantity change alters
+    it, and so would a unit's category or factor (which `uom_update` refuses while the unit is
+    in use). Components are `(item_id, quantity, uom_id, scrap)`, operations `(sequence, name,
+    workcenter_id, minutes)`, `units` maps the header's and every line's `uom_id` to its
+    `(category, factor)`."""
+
+    def unit(unit_id) -> list[str]:
+        category, factor = units[unit_id]
+        return [str(unit_id), category, _text(_decimal(factor, FACTOR_STEP))]
+
     canonical = {
         "product": str(product_id),
         "quantity": _text(_decimal(quantity, QTY_STEP)),
-        "uom": str(uom_id),
+        "uom": unit(uom_id),
         "type": type,
         "components": sorted(
             [
                 str(item_id),
                 _text(_decimal(qty, QTY_STEP)),
-                str(unit_id),
+                *unit(unit_id),
                 _text(_decimal(scrap, PERCENT_STEP)),
             ]
             for item_id, qty, unit_id, scrap in components
@@ -309,6 +323,7 @@ def _hash_for(
     components: Sequence[ComponentSpec],
     operations: Sequence[OperationSpec],
 ) -> str:
+    units = {u.pk: (u.category, u.factor) for u in (uom, *(c.uom for c in components))}
     return content_hash(
         product_id=product.pk,
         quantity=quantity,
@@ -316,22 +331,29 @@ def _hash_for(
         type=type,
         components=[(c.item.pk, c.quantity, c.uom.pk, c.scrap_percent) for c in components],
         operations=[(o.sequence, o.name, o.workcenter.pk, o.duration_minutes) for o in operations],
+        units=units,
     )
 
 
 def bom_content_hash(*, bom: BOM) -> str:
     """The hash recomputed from the database (what the services store in `content_hash`)."""
+    lines = list(
+        BOMComponent.objects.filter(bom=bom).values_list(
+            "item_id", "quantity", "uom_id", "scrap_percent", "uom__category", "uom__factor"
+        )
+    )
+    header = UnitOfMeasure.all_objects.values_list("category", "factor").get(pk=bom.uom_id)
+    units = {bom.uom_id: header} | {line[2]: (line[4], line[5]) for line in lines}
     return content_hash(
         product_id=bom.product_id,
         quantity=bom.quantity,
         uom_id=bom.uom_id,
         type=bom.type,
-        components=BOMComponent.objects.filter(bom=bom).values_list(
-            "item_id", "quantity", "uom_id", "scrap_percent"
-        ),
+        components=[line[:4] for line in lines],
         operations=BOMOperation.objects.filter(bom=bom).values_list(
             "sequence", "name", "workcenter_id", "duration_minutes"
         ),
+        units=units,
     )
 
 

@@ -19,7 +19,7 @@ from inventory.services import (
     stock_receive_production,
     stock_release,
     stock_reserve,
-    warehouse_or_default,
+    warehouses_or_default,
 )
 from items.models import Item, ItemType, Tracking
 from items.units import convert, quantize_qty
@@ -100,9 +100,14 @@ def _check_quantity(quantity: Any, field: str = "quantity") -> Decimal:
     return value
 
 
+def _unusable(message: str) -> BomUnusable:
+    return BomUnusable(message, errors={"bomId": [message]})
+
+
 def resolve_bom(*, product: Item, bom: BOM | None) -> BOM:
     """The order's BOM: the one given, or the product's default. It must be the product's own,
-    live and not cancelled (`bom_unusable`, 422)."""
+    live and submitted — a draft is still being edited, a cancelled one is withdrawn
+    (`bom_unusable`, 422). Checked when the order is created or edited, and again at confirm."""
     if bom is None:
         bom = (
             BOM.objects.filter(product=product, is_default=True)
@@ -110,19 +115,47 @@ def resolve_bom(*, product: Item, bom: BOM | None) -> BOM:
             .first()
         )
         if bom is None:
-            raise BomUnusable(f"{product.number} has no default BOM; give a bomId.")
+            raise _unusable(f"{product.number} has no default BOM; give a bomId.")
+        if bom.status == BOMStatus.DRAFT:
+            raise _unusable(
+                f"BOM {bom.number}, the default of {product.number}, is a draft: submit it "
+                "before ordering against it."
+            )
         return bom
     if bom.product_id != product.pk:
-        raise BomUnusable(f"BOM {bom.number} is not a BOM of {product.number}.")
+        raise _unusable(f"BOM {bom.number} is not a BOM of {product.number}.")
     if bom.deleted_at is not None:
-        raise BomUnusable(f"BOM {bom.number} is archived.")
+        raise _unusable(f"BOM {bom.number} is archived.")
     if bom.status == BOMStatus.CANCELLED:
-        raise BomUnusable(f"BOM {bom.number} is cancelled.")
+        raise _unusable(f"BOM {bom.number} is cancelled.")
+    if bom.status != BOMStatus.SUBMITTED:
+        raise _unusable(
+            f"BOM {bom.number} is a {bom.status}: submit it before ordering against it."
+        )
     return bom
 
 
-def _warehouse(warehouse: Warehouse | None, field: str) -> Warehouse:
-    return warehouse_or_default(warehouse, field=field)
+def _check_dates(scheduled_date, due_date) -> None:
+    """An order is due at or after it is scheduled to start."""
+    if scheduled_date is not None and due_date is not None and due_date < scheduled_date:
+        message = (
+            f"The due date ({due_date.isoformat()}) is before the scheduled date "
+            f"({scheduled_date.isoformat()})."
+        )
+        raise ValidationFailed(message, errors={"due_date": [message]})
+
+
+WAREHOUSE_FIELDS = {
+    "source_warehouse": "sourceWarehouseId",
+    "target_warehouse": "targetWarehouseId",
+}
+
+
+def _warehouses(given: dict[str, Warehouse | None]) -> dict[str, Warehouse]:
+    """`{"source_warehouse": wh or None, …}` → the live warehouses (the default `WH` for None),
+    locked against a concurrent archive (see `warehouses_or_default`)."""
+    found = warehouses_or_default({WAREHOUSE_FIELDS[f]: wh for f, wh in given.items()})
+    return {field: found[WAREHOUSE_FIELDS[field]] for field in given}
 
 
 def _next_reference(now) -> str:
@@ -146,6 +179,10 @@ def production_order_create(
     actor=None,
 ) -> ProductionOrder:
     _check_product(product)
+    _check_dates(scheduled_date, due_date)
+    warehouses = _warehouses(
+        {"source_warehouse": source_warehouse, "target_warehouse": target_warehouse}
+    )
     order = ProductionOrder(
         product=product,
         bom=resolve_bom(product=product, bom=bom),
@@ -155,8 +192,8 @@ def production_order_create(
         priority=priority or Priority.NORMAL,
         customer=customer or "",
         notes=notes or "",
-        source_warehouse=_warehouse(source_warehouse, "sourceWarehouseId"),
-        target_warehouse=_warehouse(target_warehouse, "targetWarehouseId"),
+        source_warehouse=warehouses["source_warehouse"],
+        target_warehouse=warehouses["target_warehouse"],
         multi_level=bool(multi_level),
     )
     if order.priority not in Priority.values:
@@ -186,10 +223,12 @@ def production_order_update(
         data = {**data, "quantity": _check_quantity(data["quantity"])}
     if "priority" in data and data["priority"] not in Priority.values:
         raise _invalid("priority", f"Must be one of {', '.join(Priority.values)}.")
-    for field in ("source_warehouse", "target_warehouse"):
-        if field in data:
-            api = "sourceWarehouseId" if field == "source_warehouse" else "targetWarehouseId"
-            data = {**data, field: _warehouse(data[field], api)}
+    given = {field: data[field] for field in WAREHOUSE_FIELDS if field in data}
+    if given:
+        data = {**data, **_warehouses(given)}
+    _check_dates(
+        data.get("scheduled_date", order.scheduled_date), data.get("due_date", order.due_date)
+    )
     for field, value in data.items():
         if field in ("customer", "notes") and value is None:
             value = ""
@@ -215,10 +254,15 @@ def production_order_delete(*, order: ProductionOrder, actor=None) -> Production
 
 @transaction.atomic
 def production_order_restore(*, order: ProductionOrder, actor=None) -> ProductionOrder:
-    """Bring a deleted draft back (the admin's restore; the API has none)."""
+    """Bring a deleted draft back (the admin's restore; the API has none), if its warehouses
+    are still live."""
     order = lock_order(order)
     if order.deleted_at is None:
         raise _invalid("order", f"{order.reference} is not deleted.")
+    # A deleted draft did not hold its warehouses: they may have been archived since.
+    _warehouses(
+        {"source_warehouse": order.source_warehouse, "target_warehouse": order.target_warehouse}
+    )
     stamp(order, actor)
     order.restore()
     return order

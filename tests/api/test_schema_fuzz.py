@@ -1,6 +1,9 @@
 """Schema fuzzing: schemathesis generates requests for every operation of `/api/schema` and
 sends them in-process to the WSGI application, authenticated as a superuser with a bearer
-token, against the demo data (items, stock, BOMs, production orders in every status).
+token, against the demo data (items, stock, BOMs, production orders in every status) plus the
+rows of tests/api/nullable_rows.py, in which every field the API may answer as `null` is null
+(orders with no scheduled or due date, work orders never started, moves with no lot, no
+warehouse on one side, no order and no user, a reservation for no order).
 
 What it proves, for every operation: bad input never gives a 5xx; every status, content type and
 body the API answers is the one the schema documents; and data the schema calls invalid is
@@ -15,7 +18,13 @@ Checks enabled (zero failures is the bar):
 - `content_type_conformance`      `application/json` for data, `application/problem+json` for
                                   errors, as documented.
 - `response_schema_conformance`   every body matches its response component (request and
-                                  response components are split: COMPONENT_SPLIT_REQUEST).
+                                  response components are split: COMPONENT_SPLIT_REQUEST),
+                                  OpenAPI's `nullable` honoured: a null in a field the schema
+                                  calls a plain string fails, which is why the data must hold
+                                  those nulls (the queue's `dueDate` passed for want of one).
+                                  tests/api/test_response_schema.py checks every GET response
+                                  the same way without randomness, every row and record, and
+                                  that the data has a null for every nullable field.
 - `negative_data_rejection`       a request the schema calls invalid (wrong JSON type, out of
                                   range, too long, missing, malformed id, not an enum value…)
                                   is refused with a 4xx.
@@ -45,7 +54,8 @@ Checks left off, each because it contradicts a documented rule of API.md:
 How:
 
 - The schema is loaded from the running application (`/api/schema`), not from a file.
-- The demo data is seeded once per module inside a transaction that is rolled back at the end;
+- The demo data and the nullable rows are seeded once per module inside a transaction that is
+  rolled back at the end;
   every example runs inside a savepoint that is rolled back, so writes never leak from one
   example to the next (nor into the rest of the suite).
 - Path ids and ids in bodies (`itemId`, `productId`, `bomId`, …) are random UUIDs that hit no
@@ -96,6 +106,7 @@ from config.wsgi import application
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
 from manufacturing.models import BOM, ProductionOrder, Workcenter, WorkOrder
+from tests.api.nullable_rows import seed_nullable_rows
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -171,6 +182,7 @@ def bearer(django_db_setup, django_db_blocker):
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             call_command("seed_demo", stdout=StringIO())
+            seed_nullable_rows()
             user = get_user_model().objects.create_superuser("fuzzer", "fuzzer@example.com", "pw")
             token = Token.objects.create(user=user)
             KNOWN.update(

@@ -49,9 +49,13 @@ def test_duplicate_symbol_refused_among_live_units(api):
 
 
 def test_factor_of_a_unit_in_use_cannot_change(api):
-    ItemFactory(uom=unit("g"))
+    ItemFactory(number="SUGAR", uom=unit("g"))
 
-    assert_problem(api.patch(f"/api/uoms/{unit('g').pk}", {"factor": 1}), 400, "validation_error")
+    body = assert_problem(api.patch(f"/api/uoms/{unit('g').pk}", {"factor": 1}), 409, "uom_in_use")
+    assert body["detail"] == (
+        "Unit g is in use, so its factor cannot change: used by 1 item (SUGAR). "
+        "Create a new unit instead."
+    )
     assert str(unit("g").factor).startswith("0.001")
 
 

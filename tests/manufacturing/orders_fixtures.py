@@ -24,7 +24,8 @@ class Plant:
 
 
 def make_plant(*, stock=True, lot_tracked_product=False, frames="1000", boards="1000") -> Plant:
-    """Widget = 1 frame + 2 boards + 0.5 L paint (stocked in mL); Assembly 30 min on Line A."""
+    """Widget = 1 frame + 2 boards + 0.5 L paint (stocked in mL); Assembly 30 min on Line A.
+    The BOM is submitted: orders are made against submitted BOMs only."""
     line_a = WorkcenterFactory(name="Line A", code="LINE-A", hourly_cost=Decimal("60"))
     product = ItemFactory(number="WIDGET", tracking="lot" if lot_tracked_product else "none")
     frame = ItemFactory(number="FRAME", standard_cost=Decimal("10"))
@@ -34,6 +35,7 @@ def make_plant(*, stock=True, lot_tracked_product=False, frames="1000", boards="
         product=product,
         lines=[line(frame, 1), line(board, 2), line(paint, "0.5", "L")],
         operations=[op(line_a, 30, "Assembly")],
+        status="submitted",
     )
     if stock:
         receive(frame, frames)

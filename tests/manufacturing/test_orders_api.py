@@ -272,6 +272,7 @@ def test_confirm_explodes_phantom_kits_and_takes_sub_assemblies_from_stock(api, 
         product=product,
         lines=[line(kit, 1), line(sub, 2)],
         operations=[op(plant.line_a, 20, "Final")],
+        status="submitted",
     )
     from tests.inventory.factories import receive
 
@@ -299,7 +300,12 @@ def test_multi_level_confirm_reserves_leaves_and_plans_sub_assembly_work_first(a
         product=sub, lines=[line(sub_part, 3)], operations=[op(plant.line_a, 10, "Sub assembly")]
     )
     product = ItemFactory(number="TOP")
-    BOMFactory(product=product, lines=[line(sub, 2)], operations=[op(plant.line_a, 20, "Final")])
+    BOMFactory(
+        product=product,
+        lines=[line(sub, 2)],
+        operations=[op(plant.line_a, 20, "Final")],
+        status="submitted",
+    )
     from tests.inventory.factories import receive
 
     receive(sub_part, 60)
@@ -530,6 +536,7 @@ def test_seed_000_production_walk_end_to_end(api, assert_no_drift):
     )
     assert bom.status_code == 201, bom.content
     bom_id = bom.json()["id"]
+    assert api.post(f"/api/manufacturing/boms/{bom_id}/submit").status_code == 200
     created = api.post(
         ORDERS,
         {

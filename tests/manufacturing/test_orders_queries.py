@@ -27,6 +27,7 @@ def product_with(components: int, operations: int = 2):
         product=product,
         lines=[line(part, 2) for part in parts],
         operations=[op(workcenter, 10, f"Op {n}") for n in range(operations)],
+        status="submitted",
     )
     return product
 

@@ -106,6 +106,7 @@ class LedgerMachine(RuleBasedStateMachine):
         BOMFactory(
             product=self.items["P"],
             lines=[line(self.items[name], quantity) for name, quantity in PER_UNIT.items()],
+            status="submitted",
         )
         self.item_names = {item.pk: name for name, item in self.items.items()}
         self.wh_names = {wh.pk: code for code, wh in self.warehouses.items()}

@@ -13,7 +13,15 @@ from decimal import Decimal
 import pytest
 
 from config.models import IdempotencyKey
-from inventory.models import Lot, LotBalance, MoveKind, Reservation, StockLevel, StockMove
+from inventory.models import (
+    Lot,
+    LotBalance,
+    MoveKind,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 from manufacturing.models import OrderStatus, ProductionOrder, WorkOrder
 from manufacturing.services import orders as order_services
 from tests.conftest import client_for
@@ -62,7 +70,7 @@ def codes(responses, status: int) -> set[str]:
 def test_50_confirms_competing_for_20_units_confirm_exactly_20(boss, assert_no_drift):
     part = ItemFactory(number="PART")
     product = ItemFactory(number="GADGET")
-    BOMFactory(product=product, lines=[line(part, 1)])
+    BOMFactory(product=product, lines=[line(part, 1)], status="submitted")
     receive(part, 20)
     orders = [
         order_services.production_order_create(product=product, quantity=D(1)) for _ in range(50)
@@ -97,7 +105,11 @@ def test_40_orders_with_shuffled_bom_lines_reserve_all_or_nothing(boss, assert_n
     product = ItemFactory(number="TRIPLE")
     needs = {"X": D(1), "Y": D(2), "Z": D(3)}
     boms = [
-        BOMFactory(product=product, lines=[line(item, needs[item.number]) for item in lines])
+        BOMFactory(
+            product=product,
+            lines=[line(item, needs[item.number]) for item in lines],
+            status="submitted",
+        )
         for lines in itertools.permutations([x, y, z])
     ]
     receive(x, 40)
@@ -251,3 +263,37 @@ def test_20_receipts_into_a_new_item_warehouse_and_lot_create_one_row_each(boss,
     ]
     assert StockMove.objects.filter(item=item, to_warehouse=warehouse).count() == 20
     assert_no_drift()
+
+
+def test_archiving_a_warehouse_while_orders_are_created_into_it_never_strands_an_order(boss):
+    """Ten rounds of a warehouse archive racing four order creations that deliver into it. The
+    archive waits for the creators' lock on the warehouse row, or they wait for it and then see
+    it archived: never an archived warehouse that an open order delivers to."""
+    plant = make_plant(stock=False)
+    for round_ in range(10):
+        target = WarehouseFactory(code=f"FG{round_}")
+
+        def work(index, target=target):
+            client = client_for(boss)
+            if index == 0:
+                return client.delete(f"/api/inventory/warehouses/{target.pk}")
+            body = {
+                "productId": str(plant.product.pk),
+                "quantity": 1,
+                "targetWarehouseId": str(target.pk),
+            }
+            return client.post(ORDERS, body)
+
+        responses = race(5, work)
+
+        assert_all_answered(responses)
+        archive, creates = responses[0], responses[1:]
+        archived = not Warehouse.objects.filter(pk=target.pk).exists()
+        made = ProductionOrder.objects.filter(target_warehouse=target).count()
+        assert made == sum(r.status_code == 201 for r in creates)
+        if archived:
+            assert (archive.status_code, made) == (204, 0)
+            assert {r.json()["code"] for r in creates} == {"validation_error"}
+        else:
+            assert archive.status_code == 409 and archive.json()["code"] == "warehouse_in_use"
+            assert made >= 1
