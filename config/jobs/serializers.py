@@ -45,6 +45,7 @@ class JobSerializer(serializers.ModelSerializer):
             "duration_seconds",
             "download_url",
         ]
+        read_only_fields = fields  # an output: every field always there (null when empty)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_label(self, job: Job) -> str:
