@@ -41,7 +41,7 @@ class JobAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "label",
-        "status",
+        "status_display",
         "progress",
         "created_by",
         "duration_display",
@@ -53,11 +53,11 @@ class JobAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = [
         "label",
-        "status",
+        "status_display",
         "progress",
         "created_by",
         "parameters",
-        "input_file",
+        "input_name",
         "result",
         "download",
         "error",
@@ -95,6 +95,18 @@ class JobAdmin(admin.ModelAdmin):
     def label(self, job: Job) -> str:
         kind = kind_of(job.kind)
         return kind.label if kind else job.kind
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, job: Job) -> str:
+        # progress.js rewrites it as the job moves on.
+        return format_html(
+            '<span class="job-status" data-job-id="{}">{}</span>', job.pk, job.status
+        )
+
+    @admin.display(description="input file")
+    def input_name(self, job: Job) -> str:
+        # The name only: the jobs storage is not served (an upload is read by its job alone).
+        return job.input_file.name.rsplit("/", 1)[-1] if job.input_file else ""
 
     @admin.display(description="progress")
     def progress(self, job: Job) -> str:

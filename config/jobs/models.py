@@ -75,7 +75,10 @@ class Job(UUIDModel):
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.status} ({self.created_at:%Y-%m-%d %H:%M})"
+        from config.jobs.kinds import kind_of
+
+        kind = kind_of(self.kind)
+        return f"{kind.label if kind else self.kind} of {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_finished(self) -> bool:

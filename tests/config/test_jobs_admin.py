@@ -36,6 +36,7 @@ def test_jobs_page_shows_a_progress_bar_and_the_script_that_follows_it(staff):
         '<span class="job-progress-label">250 / 1000 (25%)</span>'
     ) in html
     assert 'data-job-status="queued" data-job-url' in html
+    assert f'<span class="job-status" data-job-id="{running.pk}">running</span>' in html
     assert 'src="/static/config/jobs/progress.js"' in html
     assert not page.context["has_add_permission"]
 
@@ -57,6 +58,7 @@ def test_a_failed_import_shows_its_row_errors(staff):
         "<li>row 3: &lt;b&gt;unit&lt;/b&gt; unknown.</li></ol>"
     ) in html
     assert "2 error(s), nothing imported." in html
+    assert "BOM import of " in html  # the job's title names its kind
     assert b'name="_save"' not in page.content
 
 

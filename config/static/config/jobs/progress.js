@@ -47,6 +47,11 @@
           }
           show(bar, job);
           bar.dataset.jobStatus = job.status;
+          document
+            .querySelectorAll('.job-status[data-job-id="' + bar.dataset.jobId + '"]')
+            .forEach(function (status) {
+              status.textContent = job.status;
+            });
           return job.status === "succeeded" || job.status === "failed";
         })
         .catch(function () {
