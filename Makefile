@@ -16,18 +16,28 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up (venv, dependencies, SQLite database, demo data, admin/admin) and serve on :8000.
+# A background-task worker (docs/jobs.md) next to a server command; Ctrl-C (or the server
+# stopping) stops both. The worker does not reload on code changes: restart after editing tasks.
+WITH_WORKER = $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap "kill $$worker 2>/dev/null; wait $$worker" EXIT INT TERM;
+
+## Set up (venv, dependencies, SQLite database, demo data, admin/admin) and serve on :8000,
+## with a background-task worker beside the development server.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --superuser
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	$(BIN)/python manage.py jobs_reap
+	@sh -c '$(WITH_WORKER) $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)'
 
-## Production-like: gunicorn, DEBUG off, static files by whitenoise (local HTTP, so no SSL redirect).
+## Production-like: gunicorn, DEBUG off, static files by whitenoise (local HTTP, so no SSL redirect),
+## and one background-task worker (`manage.py db_worker`; more workers, more hosts: docs/jobs.md).
 serve: install
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-local-serve-$$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost,127.0.0.1} SECURE_SSL_REDIRECT=0 \
 	SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
-	sh -c '$(BIN)/python manage.py collectstatic --noinput -v0 && $(BIN)/python manage.py migrate --noinput && \
+	sh -c 'set -e; $(BIN)/python manage.py collectstatic --noinput -v0; \
+	$(BIN)/python manage.py migrate --noinput; $(BIN)/python manage.py jobs_reap; set +e; \
+	$(WITH_WORKER) \
 	$(BIN)/gunicorn config.wsgi --workers $${WEB_CONCURRENCY:-2} --bind 0.0.0.0:$(PORT) --access-logfile -'
 
 lint: install

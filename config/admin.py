@@ -280,3 +280,7 @@ class SoftDeleteAdmin(ServiceAdminMixin, ModelAdmin):
         self.apply_to_each(
             request, queryset, lambda obj: self.perform_archive(obj, actor=request.user)
         )
+
+
+# The Jobs page (background jobs: config.jobs).
+import config.jobs.admin  # noqa: E402, F401

@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -72,6 +73,16 @@ def _number(value: Decimal) -> int | float | Decimal:
     return json_number(Decimal((sign, digits, exponent)))
 
 
+def _file(value: File) -> dict:
+    """An uploaded file by its content (a multipart POST's `file`), so the same key with another
+    file of the same name is a different body."""
+    digest = hashlib.sha256()
+    for chunk in value.chunks():
+        digest.update(chunk)
+    value.seek(0)
+    return {"name": value.name, "size": value.size, "sha256": digest.hexdigest()}
+
+
 def canonical(data):
     """The parsed body as a request and its retry are compared: the same values give the same
     JSON (`1` and `1.0` are one number; the string `"1"` stays a string)."""
@@ -87,6 +98,8 @@ def canonical(data):
         return _number(Decimal(repr(data)))
     if isinstance(data, Decimal):
         return _number(data)
+    if isinstance(data, File):
+        return _file(data)
     return str(data)
 
 

@@ -121,3 +121,8 @@ class IdempotencyKey(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+# The background job record lives in its own package; importing it here registers it with the
+# config app.
+from config.jobs.models import Job, JobStatus  # noqa: E402, F401

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "config",
     "items",
     "inventory",
@@ -154,8 +156,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Background jobs' files: uploaded imports and finished exports (docs/jobs.md). Workers and
+    # web servers on several hosts need one shared storage here (a shared folder, or an S3
+    # backend of django-storages).
+    "jobs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("JOBS_STORAGE_DIR", str(MEDIA_ROOT / "jobs"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -272,6 +282,25 @@ SPECTACULAR_SETTINGS = {
         "HistoryChangeEnum": ["created", "changed", "deleted"],
     },
 }
+
+# --- Background tasks (docs/jobs.md) -------------------------------------------------------
+# Django's Tasks framework (the django-tasks backport on Django 5.2) with its database backend:
+# the queue is a table of this database, so any number of `manage.py db_worker` processes, on
+# any number of hosts, share it (row locks, SKIP LOCKED on PostgreSQL). Another backend (RQ,
+# Celery, or `django_tasks.backends.immediate.ImmediateBackend` to run tasks inline) is a
+# change of TASKS_BACKEND (and of the apps that backend needs), not of the code.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A CSV upload larger than this is refused with 413 `payload_too_large`.
+JOBS_UPLOAD_MAX_BYTES = int(os.environ.get("JOBS_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# A job reports progress (and so shows it is alive) at most this often.
+JOBS_PROGRESS_INTERVAL = float(os.environ.get("JOBS_PROGRESS_INTERVAL", "0.5"))
+# A running job with no sign of life for this long is marked failed by `jobs_reap`.
+JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "600"))
 
 # Demo data: `make run` creates this superuser (never when DEBUG is off).
 DEMO_SUPERUSER = ("admin", "admin")

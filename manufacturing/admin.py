@@ -139,6 +139,23 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     ]
     # The item admin links here with these (its "BOMs of this item" and "BOMs using it").
     item_lookups = ("product__id__exact", "components__item__id__exact")
+    # "Import BOMs" (manufacturing/bom_import_admin.py): an upload that becomes a background job.
+    change_list_template = "admin/manufacturing/bom/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from manufacturing.bom_import_admin import bom_import_view
+
+        view = self.admin_site.admin_view(functools.partial(bom_import_view, self))
+        return [path("import/", view, name="manufacturing_bom_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": request.user.has_perm("manufacturing.add_bom"),
+        }
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_line_count=Count("components"))

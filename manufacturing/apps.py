@@ -31,3 +31,5 @@ class ManufacturingConfig(AppConfig):
         register_uom_usage_check(uom_bom_header_usage)
         register_uom_usage_check(uom_order_requirement_usage)
         register_warehouse_usage_check(warehouse_order_usage_reason)
+        # The kinds of background job (config.jobs) this app runs, with their tasks.
+        import manufacturing.tasks  # noqa: F401

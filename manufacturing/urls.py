@@ -1,9 +1,12 @@
 from config.api.routers import Router
+from manufacturing.job_views import BOMJobViewSet
 from manufacturing.order_views import ProductionOrderViewSet, WorkOrderQueueViewSet
 from manufacturing.views import BOMViewSet, WorkcenterViewSet
 
 router = Router()
 router.register("workcenters", WorkcenterViewSet, basename="workcenter")
+# Before "boms": `boms/imports` and `boms/exports` are not BOM ids.
+router.register("boms", BOMJobViewSet, basename="bom-job")
 router.register("boms", BOMViewSet, basename="bom")
 router.register("orders", ProductionOrderViewSet, basename="production-order")
 router.register("work-orders", WorkOrderQueueViewSet, basename="work-order")

@@ -1,3 +1,4 @@
+import os
 import uuid
 from decimal import Decimal
 from io import StringIO
@@ -44,6 +45,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def jobs_storage_dir(tmp_path_factory):
+    """Background jobs' files (uploads, exports) go to a folder of the test run, for the test
+    process and for the worker processes it starts (JOBS_STORAGE_DIR)."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("jobs-storage")
+    os.environ["JOBS_STORAGE_DIR"] = str(folder)
+    storages = {**settings.STORAGES, "jobs": {**settings.STORAGES["jobs"]}}
+    storages["jobs"]["OPTIONS"] = {"location": str(folder)}
+    from django.utils.functional import empty
+
+    from config.jobs.models import JOBS_STORAGE
+
+    with override_settings(STORAGES=storages):
+        JOBS_STORAGE._wrapped = empty  # looked up again, under the test settings
+        yield folder
+    JOBS_STORAGE._wrapped = empty
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,13 @@ field of every GET response, so a new nullable field without a row here fails th
 
 from decimal import Decimal
 
+from config.jobs.services import job_create
 from inventory.models import DEFAULT_WAREHOUSE_CODE, MoveKind, Warehouse
 from inventory.services.moves import stock_move_post
 from inventory.services.reservations import stock_reserve
 from items.models import Item
 from manufacturing.services import orders as order_services
+from manufacturing.tasks import BOM_EXPORT
 
 # The notes of the two orders (no scheduled date, no due date), and the reservation's owner.
 UNDATED_CONFIRMED = "Schema test: confirmed, undated, no work order started"
@@ -28,7 +30,8 @@ def seed_nullable_rows() -> dict[str, object]:
       work orders, never started or finished, head the shop-floor queue's default sort);
     - a draft order with no dates (no requirements, no work orders yet);
     - an issue (no target warehouse, no lot, no production order, no user);
-    - a reservation held under a reference, not for a production order.
+    - a reservation held under a reference, not for a production order;
+    - a BOM export job queued by no user, never started (no total, times, error or file).
 
     Returns the created rows by name."""
     frame = Item.objects.get(number="SA-FRAME")
@@ -45,4 +48,5 @@ def seed_nullable_rows() -> dict[str, object]:
         kind=MoveKind.ISSUE, item=bolt, quantity=Decimal(3), from_warehouse=main, actor=None
     )
     (hold,) = stock_reserve(lines=[(bolt, main, Decimal(5))], reference=HOLD_REFERENCE, actor=None)
-    return {"confirmed": confirmed, "draft": draft, "issue": issue, "hold": hold}
+    job = job_create(kind=BOM_EXPORT, actor=None)  # enqueued on commit: never, here
+    return {"confirmed": confirmed, "draft": draft, "issue": issue, "hold": hold, "job": job}

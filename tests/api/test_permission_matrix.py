@@ -20,10 +20,14 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.test import APIClient
 
 from config.api.permissions import ModelPermissions
+from config.jobs.models import Job, JobStatus
 from config.roles import ROLE_APPS, ROLES, roles_sync
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
@@ -124,6 +128,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/manufacturing/orders/{pk}/work-orders/{wo_id}/resume"): OPERATOR,
     ("POST", "/api/manufacturing/orders/{pk}/work-orders/{wo_id}/done"): OPERATOR,
     ("GET", "/api/manufacturing/work-orders"): EVERYONE,
+    # background jobs: anyone may export BOMs (a read); everyone reads their own jobs
+    ("POST", "/api/manufacturing/boms/exports"): EVERYONE,
+    ("POST", "/api/manufacturing/boms/imports"): PLANNER,  # creates BOMs: manufacturing.add_bom
+    ("GET", "/api/jobs"): EVERYONE,
+    ("GET", "/api/jobs/{pk}"): EVERYONE,
+    ("GET", "/api/jobs/{pk}/download"): EVERYONE,
 }
 
 # Routes that are not endpoints: the catch-all that answers problem+json 404 for unknown paths.
@@ -196,6 +206,22 @@ class Call:
     path: str
     data: dict | None = None
     ok: int = 200  # the documented success status
+    format: str = "json"
+
+
+@dataclass(frozen=True)
+class ForCaller:
+    """An arrangement that needs the calling user (a job is read by the user who started it)."""
+
+    arrange: Callable
+
+
+def _own_job(user, *, export: bool = False) -> Job:
+    if not export:
+        return Job.objects.create(kind="bom_export", created_by=user)
+    job = Job.objects.create(kind="bom_export", created_by=user, status=JobStatus.SUCCEEDED)
+    job.output_file.save("boms.csv", ContentFile(b"bom_number\n"))
+    return job
 
 
 def _plant_order(*, confirm: bool):
@@ -402,6 +428,26 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
         "done", started=True
     ),
     ("GET", "/api/manufacturing/work-orders"): lambda: _arrange_queue(),
+    # background jobs
+    ("POST", "/api/manufacturing/boms/exports"): lambda: Call(
+        "/api/manufacturing/boms/exports", ok=202
+    ),
+    ("POST", "/api/manufacturing/boms/imports"): lambda: Call(
+        "/api/manufacturing/boms/imports",
+        {
+            "file": SimpleUploadedFile(
+                "boms.csv",
+                b"bom_number,product_number,component_number,quantity\nBOM-M1,TOP,PART,1\n",
+            )
+        },
+        202,
+        format="multipart",
+    ),
+    ("GET", "/api/jobs"): lambda: Call("/api/jobs"),
+    ("GET", "/api/jobs/{pk}"): ForCaller(lambda user: Call(f"/api/jobs/{_own_job(user).pk}")),
+    ("GET", "/api/jobs/{pk}/download"): ForCaller(
+        lambda user: Call(f"/api/jobs/{_own_job(user, export=True).pk}/download")
+    ),
 }
 
 
@@ -448,7 +494,14 @@ def caller(name: str) -> APIClient:
 
 
 def _send(client: APIClient, method: str, call: Call):
-    return getattr(client, method.lower())(call.path, call.data, format="json")
+    return getattr(client, method.lower())(call.path, call.data, format=call.format)
+
+
+def _arrange(key, client: APIClient) -> Call:
+    arrangement = ARRANGE[key]
+    if isinstance(arrangement, ForCaller):
+        return arrangement.arrange(getattr(client, "user", None))
+    return arrangement()
 
 
 # --- the table matches the routes -------------------------------------------------------------
@@ -464,7 +517,11 @@ def test_every_route_has_an_entry_in_the_table():
 
 
 def _required_permissions(endpoint: Endpoint) -> list[str]:
-    """What `ModelPermissions` asks of the caller for this endpoint."""
+    """What `ModelPermissions` asks of the caller for this endpoint (nothing but to be signed
+    in, for a view that asks only that: a user's own jobs)."""
+    if ModelPermissions not in endpoint.view.permission_classes:
+        assert endpoint.view.permission_classes == [IsAuthenticated], endpoint
+        return []
     view = endpoint.view()
     view.action = endpoint.action
     declared = view.action_permissions.get(endpoint.action)
@@ -550,8 +607,8 @@ def test_permission_matrix(key, caller_name, roles_present):
     assert key in ENDPOINTS, f"{key}: in EXPECTED but not a route"
     method, _ = key
     allowed = EXPECTED[key]
-    call = ARRANGE[key]()
     client = caller(caller_name)
+    call = _arrange(key, client)
 
     response = _send(client, method, call)
 

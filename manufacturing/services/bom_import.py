@@ -1,0 +1,379 @@
+"""BOM CSV import: one service for `manage.py import_boms FILE` and the background import job.
+
+The layout is manufacturing/management/csv_layout.py's. Every BOM goes through `bom_create`
+(the rules of the API and the admin); every error is reported with its row number (the header
+is row 1), and nothing is imported unless every row is valid: the whole file is one
+transaction.
+"""
+
+import io
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from config import csv
+from config.exceptions import DomainError
+from items.models import Item, UnitOfMeasure
+from manufacturing.management.csv_layout import HEADER_COLUMNS, REQUIRED_COLUMNS
+from manufacturing.models import BOMStatus, Workcenter
+from manufacturing.services.boms import bom_cancel, bom_create
+from manufacturing.specs import ComponentSpec, OperationSpec
+
+BATCH_ROWS = 2000  # rows whose item numbers are looked up in one query
+
+# `progress(done, total)`: called with the total first, then as rows are read (per row: the
+# caller decides how often to show it).
+ProgressCallback = Callable[..., None]
+
+
+class BOMFileUnreadable(DomainError):
+    """Not a UTF-8 CSV file, or without the required columns: no row was looked at."""
+
+    code = "validation_error"
+    status = 400
+    title = "Unreadable BOM file"
+
+    def __init__(self, detail: str, *, reason: str | None = None):
+        super().__init__(detail, errors={"file": [detail]})
+        self.reason = reason  # the decoder's or CSV reader's complaint, when that was it
+
+
+class BOMImportFailed(DomainError):
+    """Rows refused: `row_errors` holds every one of them, in file order; nothing was saved."""
+
+    code = "import_failed"
+    status = 422
+    title = "BOM import refused"
+
+    def __init__(self, row_errors: list[str]):
+        super().__init__(f"{len(row_errors)} error(s), nothing imported.")
+        self.row_errors = row_errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int  # BOMs created (or that would be, in a dry run)
+    rows: int  # data rows read
+    dry_run: bool
+
+
+@dataclass
+class Block:
+    """The consecutive rows of one BOM."""
+
+    number: str
+    header: dict
+    first_row: int
+    components: list[tuple[int, dict]] = field(default_factory=list)
+    operations: list[tuple[int, dict]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _decimal(value: str, row: int, column: str, errors: list, default=None):
+    value = (value or "").strip()
+    if not value:
+        if default is None:
+            errors.append(f"row {row}: {column} is required.")
+        return default
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        errors.append(f"row {row}: {column} '{value}' is not a number.")
+        return default
+    if not number.is_finite():
+        errors.append(f"row {row}: {column} '{value}' is not a number.")
+        return default
+    return number
+
+
+def _text(file) -> io.TextIOWrapper:
+    return io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+
+
+def _unreadable(exc: Exception) -> BOMFileUnreadable:
+    return BOMFileUnreadable(f"The file is not a UTF-8 CSV file: {exc}", reason=str(exc))
+
+
+def bom_import_check(*, file) -> int:
+    """Before queueing an upload: the file (binary) is UTF-8 CSV text with the required
+    columns. Returns its number of data rows; raises BOMFileUnreadable."""
+    text = _text(file)
+    try:
+        reader = csv.DictReader(text, strip=True)
+        _check_columns(reader)
+        rows = sum(1 for _ in reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(exc) from exc
+    finally:
+        text.detach()
+    file.seek(0)
+    return rows
+
+
+def _check_columns(reader: csv.DictReader) -> None:
+    missing = REQUIRED_COLUMNS - set(reader.fieldnames or ())
+    if missing:
+        raise BOMFileUnreadable(f"Missing columns: {', '.join(sorted(missing))}.")
+
+
+def bom_import_csv(
+    *, file, actor, dry_run: bool = False, progress: ProgressCallback | None = None
+) -> ImportResult:
+    """Import the BOMs of `file` (binary, seekable: a path opened "rb", an upload, a storage
+    file), all or nothing. Raises BOMFileUnreadable or BOMImportFailed (every row error)."""
+    text = _text(file)
+    try:
+        total = max(sum(1 for _ in text) - 1, 0)
+        text.seek(0)
+        reader = csv.DictReader(text, strip=True)
+        _check_columns(reader)
+        importer = _BOMCSVImport(actor=actor, total=total, progress=progress)
+        created, errors = importer.run(reader, dry_run=dry_run)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(exc) from exc
+    finally:
+        text.detach()
+    if errors:
+        raise BOMImportFailed(errors)
+    return ImportResult(created=created, rows=total, dry_run=dry_run)
+
+
+class _BOMCSVImport:
+    def __init__(self, *, actor, total: int, progress: ProgressCallback | None):
+        self.actor = actor
+        self.total = total
+        self.done = 0
+        self.progress = progress
+        if progress is not None:
+            progress(0, total)
+
+    def _row_read(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _blocks(self, reader, errors):
+        """Group consecutive rows by bom_number; yield lists of blocks of about BATCH_ROWS."""
+        seen: set[str] = set()
+        batch: list[Block] = []
+        rows_in_batch = 0
+        block: Block | None = None
+        for row in reader:
+            self._row_read()
+            row_number = reader.line_num
+            values = {k: v or "" for k, v in row.items() if k}
+            number = values.get("bom_number", "")
+            if not number:
+                errors.append(f"row {row_number}: bom_number is required.")
+                continue
+            if block is None or number != block.number:
+                if number in seen:
+                    errors.append(
+                        f"row {row_number}: the rows of BOM {number} must be consecutive."
+                    )
+                    block = None
+                    continue
+                seen.add(number)
+                if block is not None:
+                    batch.append(block)
+                    if rows_in_batch >= BATCH_ROWS:
+                        yield batch
+                        batch, rows_in_batch = [], 0
+                block = Block(
+                    number=number,
+                    header={c: values.get(c, "") for c in HEADER_COLUMNS},
+                    first_row=row_number,
+                )
+            else:
+                for column in HEADER_COLUMNS:
+                    if values.get(column) and values[column] != block.header[column]:
+                        block.errors.append(
+                            f"row {row_number}: {column} '{values[column]}' differs from row "
+                            f"{block.first_row} ('{block.header[column]}')."
+                        )
+            rows_in_batch += 1
+            if values.get("component_number") and values.get("operation_name"):
+                block.errors.append(
+                    f"row {row_number}: a row is a component or an operation, not both."
+                )
+            elif values.get("component_number"):
+                block.components.append((row_number, values))
+            elif values.get("operation_name"):
+                block.operations.append((row_number, values))
+            else:
+                block.errors.append(
+                    f"row {row_number}: give component_number (a component) or operation_name "
+                    "(an operation)."
+                )
+        if block is not None:
+            batch.append(block)
+        if batch:
+            yield batch
+
+    # --- importing -------------------------------------------------------------------------
+
+    @transaction.atomic
+    def run(self, reader, *, dry_run: bool) -> tuple[int, list[str]]:
+        errors: list[str] = []
+        units = {u.symbol: u for u in UnitOfMeasure.objects.all()}
+        # As the API reads `"workcenter": "…"`: a name first, else a code.
+        live = list(Workcenter.objects.all())
+        workcenters = {wc.code: wc for wc in live} | {wc.name: wc for wc in live}
+        created = 0
+        for batch in self._blocks(reader, errors):
+            numbers = {b.header["product_number"] for b in batch} | {
+                values["component_number"] for b in batch for _, values in b.components
+            }
+            items = {
+                i.number: i for i in Item.objects.select_related("uom").filter(number__in=numbers)
+            }
+            for block in batch:
+                if self._create(block, items, units, workcenters):
+                    created += 1
+                errors.extend(block.errors)
+        if errors or dry_run:
+            transaction.set_rollback(True)
+        return created, errors
+
+    def _create(self, block: Block, items, units, workcenters) -> bool:
+        head, errors, row = block.header, block.errors, block.first_row
+        product = items.get(head["product_number"])
+        if product is None:
+            errors.append(
+                f"row {row}: product_number '{head['product_number']}' is not an active item."
+            )
+        quantity = _decimal(head["bom_quantity"], row, "bom_quantity", errors, Decimal(1))
+        uom = self._unit(head["bom_uom"], units, row, "bom_uom", errors)
+        status = head["bom_status"] or BOMStatus.DRAFT
+        if status not in BOMStatus.values:
+            errors.append(
+                f"row {row}: bom_status '{status}' is not one of {', '.join(BOMStatus.values)}."
+            )
+        is_default = {
+            "true": True,
+            "1": True,
+            "yes": True,
+            "false": False,
+            "0": False,
+            "no": False,
+        }.get(head["is_default"].lower())
+        if head["is_default"] and is_default is None:
+            errors.append(f"row {row}: is_default '{head['is_default']}' is not true or false.")
+        try:
+            version = int(head["version"] or 1)
+            if version < 1:
+                raise ValueError
+        except ValueError:
+            errors.append(f"row {row}: version '{head['version']}' is not a positive integer.")
+            version = 1
+
+        components = []
+        for line_row, values in block.components:
+            item = items.get(values["component_number"])
+            if item is None:
+                errors.append(
+                    f"row {line_row}: component_number '{values['component_number']}' is not an "
+                    "active item."
+                )
+            components.append(
+                ComponentSpec(
+                    item=item,
+                    quantity=_decimal(
+                        values.get("quantity"), line_row, "quantity", errors, Decimal(0)
+                    ),
+                    uom=self._unit(values.get("unit"), units, line_row, "unit", errors),
+                    scrap_percent=_decimal(
+                        values.get("scrap_percent"), line_row, "scrap_percent", errors, Decimal(0)
+                    ),
+                )
+            )
+        operations = []
+        for op_row, values in block.operations:
+            workcenter = workcenters.get(values.get("workcenter", ""))
+            if workcenter is None:
+                errors.append(
+                    f"row {op_row}: workcenter '{values.get('workcenter', '')}' is not an active "
+                    "workcenter."
+                )
+            sequence = values.get("operation_sequence") or None
+            if sequence is not None:
+                try:
+                    sequence = int(sequence)
+                except ValueError:
+                    errors.append(
+                        f"row {op_row}: operation_sequence '{sequence}' is not a whole number."
+                    )
+                    sequence = None
+            operations.append(
+                OperationSpec(
+                    name=values["operation_name"],
+                    workcenter=workcenter,
+                    duration_minutes=_decimal(
+                        values.get("duration_minutes"),
+                        op_row,
+                        "duration_minutes",
+                        errors,
+                        Decimal(0),
+                    ),
+                    sequence=sequence,
+                )
+            )
+        if errors:
+            return False
+        try:
+            # bom_create is atomic itself: an extra savepoint only for the two steps of a
+            # cancelled BOM (created submitted, then cancelled).
+            with transaction.atomic() if status == BOMStatus.CANCELLED else nullcontext():
+                bom = bom_create(
+                    product=product,
+                    components=components,
+                    operations=operations,
+                    number=block.number,
+                    name=head["bom_name"],
+                    description=head["description"],
+                    quantity=quantity,
+                    uom=uom,
+                    type=head["bom_type"] or "manufacture",
+                    is_default=is_default,
+                    version=version,
+                    status=BOMStatus.DRAFT if status == BOMStatus.DRAFT else BOMStatus.SUBMITTED,
+                    actor=self.actor,
+                )
+                if status == BOMStatus.CANCELLED:
+                    bom_cancel(bom=bom, actor=self.actor)
+        except DomainError as exc:
+            errors.extend(self._located(exc, block))
+            return False
+        return True
+
+    @staticmethod
+    def _unit(symbol, units, row, column, errors):
+        if not symbol:
+            return None
+        unit = units.get(symbol)
+        if unit is None or unit.deleted_at is not None:
+            errors.append(f"row {row}: {column} '{symbol}' is not a known unit.")
+        return unit
+
+    @staticmethod
+    def _located(exc: DomainError, block: Block) -> list[str]:
+        """A service error, on the row it is about: `components[2].quantity` is the third
+        component row of the BOM, anything else its first row."""
+        located = []
+        for key, messages in (exc.extra.get("errors") or {}).items():
+            row = block.first_row
+            for prefix, rows in (
+                ("components[", block.components),
+                ("operations[", block.operations),
+            ):
+                if key.startswith(prefix):
+                    index = int(key[len(prefix) : key.index("]")])
+                    if index < len(rows):
+                        row = rows[index][0]
+            located.extend(f"row {row}: {m} ({exc.code})" for m in messages)
+        return located or [f"row {block.first_row}: BOM {block.number}: {exc.detail} ({exc.code})"]

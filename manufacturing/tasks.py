@@ -1,0 +1,67 @@
+"""Background tasks of manufacturing (Django's Tasks API): thin wrappers over the services that
+run as a job (config.jobs), recording progress and outcome on it."""
+
+import tempfile
+from io import StringIO
+
+from django.core.files import File
+from django.core.management import call_command
+from django_tasks import task
+
+from config.jobs.kinds import JobKind, register
+from config.jobs.services import job_run
+from manufacturing.models import BOM
+from manufacturing.services.bom_import import bom_import_csv
+
+BOM_IMPORT = register(
+    JobKind(
+        name="bom_import",
+        label="BOM import",
+        task="manufacturing.tasks.bom_import",
+        start_permission="manufacturing.add_bom",
+        read_permission="manufacturing.view_bom",
+    )
+)
+
+BOM_EXPORT = register(
+    JobKind(
+        name="bom_export",
+        label="BOM export",
+        task="manufacturing.tasks.bom_export",
+        start_permission="manufacturing.view_bom",
+        read_permission="manufacturing.view_bom",
+    )
+)
+
+
+def _import(job, progress) -> dict:
+    with job.input_file.open("rb") as handle:
+        result = bom_import_csv(file=handle, actor=job.created_by, progress=progress)
+    return {"created": result.created, "rows": result.rows}
+
+
+@task(takes_context=True)
+def bom_import(context, job_id: str) -> dict:
+    """Import the job's uploaded CSV (import_boms' service): all or nothing; a refusal fails the
+    job with every row error."""
+    return job_run(job_id=job_id, task_result_id=context.task_result.id, work=_import)
+
+
+def _export(job, progress) -> dict:
+    total = BOM.objects.count()
+    progress(0, total)
+    name = f"boms-{job.created_at:%Y%m%d-%H%M%S}.csv"
+    with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+        call_command("export_boms", output=tmp.name, verbosity=0, stdout=StringIO())
+        with open(tmp.name, "rb") as written:
+            rows = max(sum(1 for _ in written) - 1, 0)
+            written.seek(0)
+            job.output_file.save(name, File(written), save=False)
+    progress(total)
+    return {"boms": total, "rows": rows, "file": name}
+
+
+@task(takes_context=True)
+def bom_export(context, job_id: str) -> dict:
+    """Write the active BOMs as CSV (the export_boms layout) into the job's file."""
+    return job_run(job_id=job_id, task_result_id=context.task_result.id, work=_export)
