@@ -2,10 +2,11 @@
 `/api/jobs/{id}`, no inline script), a failed import's row errors, an export's download."""
 
 from django.contrib import admin
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from config.exceptions import InvalidState, NotFound
 from config.jobs import selectors
 from config.jobs.kinds import kind_of
 from config.jobs.models import Job, JobStatus
@@ -144,6 +145,9 @@ class JobAdmin(admin.ModelAdmin):
         ]
 
     def download_view(self, request, object_id):
-        job = selectors.job_get(user=request.user, job_id=object_id)
-        handle, name = selectors.job_output(user=request.user, job=job)
+        try:
+            job = selectors.job_get(user=request.user, job_id=object_id)
+            handle, name = selectors.job_output(user=request.user, job=job)
+        except (NotFound, InvalidState) as exc:  # a malformed or unknown id, nothing to download
+            raise Http404(exc.detail) from None
         return FileResponse(handle, as_attachment=True, filename=name, content_type="text/csv")
