@@ -128,7 +128,7 @@ def _workcenters() -> list:
     would: live codes and names unique)."""
     from simple_history.utils import bulk_create_with_history
 
-    from manufacturing.models import Workcenter
+    from manufacturing.boms.models import Workcenter
 
     codes = [code for code, _, _ in WORKCENTERS]
     existing = set(Workcenter.objects.filter(code__in=codes).values_list("code", flat=True))
@@ -165,8 +165,8 @@ def _check_bom_rules(plans: list[_PlannedBom], *, prefix: str) -> None:
     component once and never the product itself, quantities > 0, scrap >= 0, units live and
     convertible into the component's stock unit, operations with distinct sequences on live
     workcenters; one default per product (the products have no BOM yet); and no cycle."""
-    from manufacturing.models import BOM, Workcenter
-    from manufacturing.services.boms import MINUTES_STEP, PERCENT_STEP, QTY_STEP
+    from manufacturing.boms.models import BOM, Workcenter
+    from manufacturing.boms.services import MINUTES_STEP, PERCENT_STEP, QTY_STEP
 
     numbers = [plan.number for plan in plans]
     if len(set(numbers)) != len(numbers) or not all(n.startswith(prefix) for n in numbers):
@@ -244,8 +244,8 @@ def _insert_boms(plans: list[_PlannedBom]) -> list[UUID]:
     rows, and the content hash computed by the services' own function. Returns the BOM ids."""
     from simple_history.utils import bulk_create_with_history
 
-    from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, BOMType
-    from manufacturing.services.boms import content_hash
+    from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, BOMStatus, BOMType
+    from manufacturing.boms.services import content_hash
 
     units = {
         pk: (category, factor)
@@ -623,8 +623,8 @@ def write_import_csv(path: Path, *, items: ItemsData, lines: int, seed: int = 7)
     a product of the file, so no cycle), four in five submitted, the default flag left empty
     (the products have their default: the new BOMs are alternates). Written row by row, never
     held in memory."""
+    from manufacturing.boms.models import BOM
     from manufacturing.management.csv_layout import COLUMNS
-    from manufacturing.models import BOM
 
     rng = random.Random(seed + lines)
     prefix = f"{NUMBER_PREFIX}IMP{lines}-"

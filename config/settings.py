@@ -276,9 +276,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "BOMStatusEnum": "manufacturing.models.BOMStatus",
-        "OrderStatusEnum": "manufacturing.models.OrderStatus",
-        "WorkOrderStatusEnum": "manufacturing.models.WorkOrderStatus",
+        "BOMStatusEnum": "manufacturing.boms.models.BOMStatus",
+        "OrderStatusEnum": "manufacturing.orders.models.OrderStatus",
+        "WorkOrderStatusEnum": "manufacturing.orders.models.WorkOrderStatus",
         "HistoryChangeEnum": ["created", "changed", "deleted"],
     },
 }

@@ -14,13 +14,15 @@ class ManufacturingConfig(AppConfig):
             register_uom_usage_check,
             register_where_used_provider,
         )
-        from manufacturing.selectors import (
+        from manufacturing.boms.selectors import (
             item_bom_usage_reason,
-            item_order_usage_reason,
             item_where_used,
             uom_bom_header_usage,
             uom_bom_line_usage,
             uom_order_requirement_usage,
+        )
+        from manufacturing.orders.selectors import (
+            item_order_usage_reason,
             warehouse_order_usage_reason,
         )
 
@@ -32,4 +34,4 @@ class ManufacturingConfig(AppConfig):
         register_uom_usage_check(uom_order_requirement_usage)
         register_warehouse_usage_check(warehouse_order_usage_reason)
         # The kinds of background job (config.jobs) this app runs, with their tasks.
-        import manufacturing.tasks  # noqa: F401
+        import manufacturing.boms.tasks  # noqa: F401

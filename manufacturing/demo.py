@@ -5,9 +5,9 @@ in `demo_orders`, once the demo stock is in."""
 from decimal import Decimal
 
 from items.models import Item, UnitOfMeasure
-from manufacturing import services
-from manufacturing.models import BOM, Workcenter
-from manufacturing.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.models import BOM, Workcenter
+from manufacturing.boms.services import bom_archive, bom_create, bom_submit, workcenter_create
+from manufacturing.boms.specs import ComponentSpec, OperationSpec
 
 WORKCENTERS = [
     # code, name, hourly cost
@@ -108,7 +108,7 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
     made_wc = 0
     for code, name, cost in WORKCENTERS:
         if name not in existing_wc:
-            existing_wc[name] = services.workcenter_create(
+            existing_wc[name] = workcenter_create(
                 code=code, name=name, hourly_cost=Decimal(cost), actor=actor
             )
             made_wc += 1
@@ -120,7 +120,7 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
     for name, product, type_, lines, operations, then, is_default in BOMS:
         if name in names or product not in items:
             continue
-        bom = services.bom_create(
+        bom = bom_create(
             product=items[product],
             name=name,
             type=type_,
@@ -141,8 +141,8 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
             actor=actor,
         )
         if then == "submit":
-            services.bom_submit(bom=bom, actor=actor)
+            bom_submit(bom=bom, actor=actor)
         elif then == "archive":
-            services.bom_archive(bom=bom, actor=actor)
+            bom_archive(bom=bom, actor=actor)
         made_boms += 1
     return {"workcenters": made_wc, "BOMs": made_boms}

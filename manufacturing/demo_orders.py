@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from items.models import Item
-from manufacturing.models import ProductionOrder, WorkOrder
-from manufacturing.services import orders as order_services
-from manufacturing.services import work_orders as work_order_services
+from manufacturing.orders import services as order_services
+from manufacturing.orders import services as work_order_services
+from manufacturing.orders.models import ProductionOrder, WorkOrder
 
 DAY = timezone.timedelta(days=1)
 

@@ -1,7 +1,7 @@
 from config.api.routers import Router
-from manufacturing.job_views import BOMJobViewSet
-from manufacturing.order_views import ProductionOrderViewSet, WorkOrderQueueViewSet
-from manufacturing.views import BOMViewSet, WorkcenterViewSet
+from manufacturing.boms.job_views import BOMJobViewSet
+from manufacturing.boms.views import BOMViewSet, WorkcenterViewSet
+from manufacturing.orders.views import ProductionOrderViewSet, WorkOrderQueueViewSet
 
 router = Router()
 router.register("workcenters", WorkcenterViewSet, basename="workcenter")

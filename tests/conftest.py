@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from inventory.services.reservations import stock_reserve
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
 from tests.inventory.factories import main_warehouse, receive
 from tests.items.factories import ItemFactory
 from tests.manufacturing.orders_fixtures import make_order, make_plant

@@ -21,7 +21,7 @@ MAX_SQL_DEPTH = 100  # the bare queries' guard against a corrupt, circular graph
 
 def _tables() -> dict[str, str]:
     from items.models import Item, UnitOfMeasure
-    from manufacturing.models import BOM, BOMComponent
+    from manufacturing.boms.models import BOM, BOMComponent
 
     return {
         "bom": BOM._meta.db_table,
@@ -34,7 +34,7 @@ def _tables() -> dict[str, str]:
 def _db_id(value: UUID):
     from django.db import connection
 
-    from manufacturing.models import BOM
+    from manufacturing.boms.models import BOM
 
     return BOM._meta.pk.get_db_prep_value(value, connection)
 
@@ -68,7 +68,7 @@ def bare_explosion_totals(*, root_bom_id: UUID) -> list[tuple[Any, Any]]:
     (UNION ALL: a part used under several sub-assemblies counts under each), a sub-assembly's
     need becomes runs of its default BOM (need in the BOM's unit / BOM quantity), and the leaves'
     needs are summed per item."""
-    from manufacturing.models import BOMStatus
+    from manufacturing.boms.models import BOMStatus
 
     t = _tables()
     joins = _LINE_JOINS.format(**t)

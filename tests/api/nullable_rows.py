@@ -14,8 +14,8 @@ from inventory.models import DEFAULT_WAREHOUSE_CODE, MoveKind, Warehouse
 from inventory.services.moves import stock_move_post
 from inventory.services.reservations import stock_reserve
 from items.models import Item
-from manufacturing.services import orders as order_services
-from manufacturing.tasks import BOM_EXPORT
+from manufacturing.boms.tasks import BOM_EXPORT
+from manufacturing.orders import services as order_services
 
 # The notes of the two orders (no scheduled date, no due date), and the reservation's owner.
 UNDATED_CONFIRMED = "Schema test: confirmed, undated, no work order started"

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import BOM, ProductionOrder, Workcenter
+from manufacturing.boms.models import BOM, Workcenter
+from manufacturing.orders.models import ProductionOrder
 
 pytestmark = pytest.mark.django_db
 

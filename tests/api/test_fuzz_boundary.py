@@ -34,7 +34,8 @@ from django.db import transaction
 from config.api.parsers import MAX_DEPTH
 from inventory.models import Warehouse
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import BOM, ProductionOrder, Workcenter, WorkOrder
+from manufacturing.boms.models import BOM, Workcenter
+from manufacturing.orders.models import ProductionOrder, WorkOrder
 from tests.api.test_request_bodies import snapshot
 from tests.conftest import client_for
 

@@ -31,9 +31,10 @@ from config.jobs.models import Job, JobStatus
 from config.roles import ROLE_APPS, ROLES, roles_sync
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import BOM, BOMStatus, OrderStatus, ProductionOrder, Workcenter
-from manufacturing.services import orders as order_services
-from manufacturing.services import work_orders as work_order_services
+from manufacturing.boms.models import BOM, BOMStatus, Workcenter
+from manufacturing.orders import services as order_services
+from manufacturing.orders import services as work_order_services
+from manufacturing.orders.models import OrderStatus, ProductionOrder
 from tests.api.test_conventions import assert_problem
 from tests.conftest import client_for
 from tests.inventory.factories import WarehouseFactory, receive
@@ -457,9 +458,9 @@ def _arrange_bom_put() -> Call:
 
 
 def _submitted_bom() -> BOM:
-    from manufacturing import services
+    from manufacturing.boms.services import bom_submit
 
-    return services.bom_submit(bom=BOMFactory())
+    return bom_submit(bom=BOMFactory())
 
 
 def _arrange_order(suffix: str, *, confirm: bool, data=None, ok: int = 200) -> Call:

@@ -40,12 +40,13 @@ from rest_framework import serializers
 
 import inventory.serializers
 import items.serializers
-import manufacturing.order_serializers
-import manufacturing.serializers
+import manufacturing.boms.serializers
+import manufacturing.orders.serializers
 from config.jobs.models import Job
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import BOM, ProductionOrder, Workcenter
+from manufacturing.boms.models import BOM, Workcenter
+from manufacturing.orders.models import ProductionOrder
 from tests.api.nullable_rows import seed_nullable_rows
 from tests.conftest import client_for
 
@@ -68,8 +69,8 @@ PAGE = 200  # the pagination's maximum limit
 SERIALIZER_MODULES = [
     items.serializers,
     inventory.serializers,
-    manufacturing.serializers,
-    manufacturing.order_serializers,
+    manufacturing.boms.serializers,
+    manufacturing.orders.serializers,
 ]
 
 

@@ -105,7 +105,8 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import BOM, ProductionOrder, Workcenter, WorkOrder
+from manufacturing.boms.models import BOM, Workcenter
+from manufacturing.orders.models import ProductionOrder, WorkOrder
 from tests.api.nullable_rows import seed_nullable_rows
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]

@@ -21,9 +21,10 @@ from bench.dataset import (
 )
 from bench.scenarios.manufacturing import bare_explosion_totals, bare_where_used
 from items.models import Item
-from manufacturing.models import BOM, BOMComponent, BOMStatus
-from manufacturing.selectors import bom_explode, item_where_used
-from manufacturing.services import bom_content_hash
+from manufacturing.boms.explosion import bom_explode
+from manufacturing.boms.models import BOM, BOMComponent, BOMStatus
+from manufacturing.boms.selectors import item_where_used
+from manufacturing.boms.services import bom_content_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from manufacturing.models import BOM, BOMStatus
+from manufacturing.boms.models import BOM, BOMStatus
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import WorkcenterFactory
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from selenium.webdriver.common.by import By
 
-from manufacturing import services
+from manufacturing.boms.services import bom_submit
 from tests.browser.conftest import csp_violations
 from tests.browser.test_admin_bom_flow import AdminPage
 from tests.items.factories import ItemFactory
@@ -30,7 +30,7 @@ def test_admin_and_api_docs_work_under_the_policy(live_server, browser, make_use
         lines=[line(plate, 2)],
         operations=[op(WorkcenterFactory(code="WELD-1"), 15, "Weld")],
     )
-    services.bom_submit(bom=bom)
+    bom_submit(bom=bom)
     page = AdminPage(browser, live_server.url)
     seen = {}
 

@@ -46,7 +46,8 @@ def test_seed_demo_refuses_the_demo_superuser_without_debug(settings):
 
 def test_seed_demo_dry_run_reports_what_it_would_create_and_writes_nothing(settings):
     from inventory.models import StockMove
-    from manufacturing.models import BOM, ProductionOrder
+    from manufacturing.boms.models import BOM
+    from manufacturing.orders.models import ProductionOrder
 
     settings.DEBUG = True
     out = StringIO()

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from manufacturing.models import BOM, BOMStatus
+from manufacturing.boms.models import BOM, BOMStatus
 
 pytestmark = pytest.mark.django_db
 

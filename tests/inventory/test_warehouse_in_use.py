@@ -12,8 +12,8 @@ from inventory.exceptions import WarehouseInUse
 from inventory.models import Warehouse
 from inventory.services.moves import stock_move_post
 from inventory.services.warehouses import warehouse_archive
-from manufacturing.models import ProductionOrder
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import ProductionOrder
 from tests.api.test_conventions import assert_problem
 from tests.inventory.factories import WarehouseFactory, receive
 from tests.manufacturing.orders_fixtures import make_order, make_plant

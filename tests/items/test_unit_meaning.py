@@ -12,8 +12,8 @@ from items import services
 from items.exceptions import UomInUse
 from items.models import UnitOfMeasure
 from items.selectors import uom_usage_reasons
-from manufacturing.models import BOM
-from manufacturing.services import boms as bom_services
+from manufacturing.boms import services as bom_services
+from manufacturing.boms.models import BOM
 from tests.api.test_conventions import assert_problem
 from tests.items.factories import ItemFactory, UnitOfMeasureFactory, unit
 from tests.manufacturing.factories import BOMFactory, line
@@ -151,7 +151,7 @@ def test_order_requirements_are_listed_with_the_items_and_lines(plant_with_order
 
 @pytest.fixture
 def plant_with_order():
-    from manufacturing.services import orders as order_services
+    from manufacturing.orders import services as order_services
     from tests.manufacturing.orders_fixtures import make_order, make_plant
 
     plant = make_plant()

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import factory
 
-from manufacturing import services
-from manufacturing.models import BOM, BOMComponent, BOMOperation, Workcenter
-from manufacturing.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, Workcenter
+from manufacturing.boms.services import bom_create
+from manufacturing.boms.specs import ComponentSpec, OperationSpec
 from tests.items.factories import ItemFactory, unit
 
 
@@ -52,7 +52,7 @@ class BOMFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, lines=None, operations=(), actor=None, **kwargs):
         if lines is None:
             lines = [line(ItemFactory())]
-        return services.bom_create(components=lines, operations=operations, actor=actor, **kwargs)
+        return bom_create(components=lines, operations=operations, actor=actor, **kwargs)
 
 
 class BOMComponentFactory(factory.django.DjangoModelFactory):

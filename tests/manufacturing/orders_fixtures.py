@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from inventory.models import Reservation
 from items.models import Item
-from manufacturing.models import BOM, ProductionOrder, Workcenter
-from manufacturing.services import orders as order_services
+from manufacturing.boms.models import BOM, Workcenter
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import ProductionOrder
 from tests.inventory.factories import level_of, main_warehouse, receive
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line, op

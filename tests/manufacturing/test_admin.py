@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from manufacturing.models import BOM, BOMStatus, Workcenter
+from manufacturing.boms.models import BOM, BOMStatus, Workcenter
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, chain, line, op
 
@@ -197,7 +197,7 @@ def test_change_syncs_lines_through_the_service(admin_client):
     assert {(c.item, c.quantity) for c in bom.components.all()} == {(keep, 3), (new, 7)}
     assert bom.components.get(item=keep).pk == keep_line.pk
     assert bom.operations.get().duration_minutes == 8
-    from manufacturing.services import bom_content_hash
+    from manufacturing.boms.services import bom_content_hash
 
     assert bom.content_hash == bom_content_hash(bom=bom)
 

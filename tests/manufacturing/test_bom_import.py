@@ -5,13 +5,13 @@ from io import BytesIO
 
 import pytest
 
-from manufacturing.models import BOM, BOMComponent
-from manufacturing.services.bom_import import (
+from manufacturing.boms.imports import (
     BOMFileUnreadable,
     BOMImportFailed,
     bom_import_check,
     bom_import_csv,
 )
+from manufacturing.boms.models import BOM, BOMComponent
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.test_commands import HEADER
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from config.jobs.models import Job, JobStatus
-from manufacturing.models import BOM
+from manufacturing.boms.models import BOM
 from tests.config.jobs_helpers import run_worker
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.test_bom_jobs import BAD, GOOD, HEADER

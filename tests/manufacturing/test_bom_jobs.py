@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from config.jobs.models import Job, JobStatus
-from manufacturing.models import BOM, BOMComponent
+from manufacturing.boms.models import BOM, BOMComponent
 from tests.api.test_conventions import assert_problem
 from tests.config.jobs_helpers import run_worker
 from tests.items.factories import ItemFactory, unit

@@ -6,9 +6,21 @@ import pytest
 
 from config.exceptions import InvalidState, ValidationFailed
 from items.exceptions import ItemNotFound
-from manufacturing import services
+from manufacturing.boms.models import BOM, BOMComponent, BOMStatus
+from manufacturing.boms.services import (
+    bom_archive,
+    bom_cancel,
+    bom_content_hash,
+    bom_copy,
+    bom_create,
+    bom_replace_operations,
+    bom_set_default,
+    bom_submit,
+    bom_sync_components,
+    bom_update,
+    workcenter_create,
+)
 from manufacturing.exceptions import BomLocked, CircularReference, DuplicateComponent
-from manufacturing.models import BOM, BOMComponent, BOMStatus
 from tests.api.test_conventions import assert_problem
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, chain, line, op
@@ -50,7 +62,7 @@ def test_cycle_at_depth_5_is_refused_through_sync():
     bottom_bom = BOMFactory(product=bottom, lines=[line(ItemFactory())])
 
     with pytest.raises(CircularReference) as exc:
-        services.bom_sync_components(bom=bottom_bom, components=[line(top)])
+        bom_sync_components(bom=bottom_bom, components=[line(top)])
 
     assert len(exc.value.extra["path"]) == 7
     assert list(bottom_bom.components.values_list("item__number", flat=True)) != [top.number]
@@ -78,13 +90,13 @@ def test_cycle_through_another_bom_of_the_same_product():
 
     with pytest.raises(CircularReference):
         BOMFactory(product=c, lines=[line(b)])  # C → B → A → C (through A's first BOM)
-    services.bom_sync_components(bom=a2, components=[line(ItemFactory())])  # unrelated: fine
+    bom_sync_components(bom=a2, components=[line(ItemFactory())])  # unrelated: fine
 
 
 def test_archived_boms_are_not_part_of_the_graph():
     a, b = ItemFactory(), ItemFactory()
     old = BOMFactory(product=a, lines=[line(b)])
-    services.bom_archive(bom=old)
+    bom_archive(bom=old)
 
     BOMFactory(product=b, lines=[line(a)])
 
@@ -95,9 +107,9 @@ def test_changing_the_product_checks_cycles_too():
     other = BOMFactory(lines=[line(a)])
 
     with pytest.raises(CircularReference):
-        services.bom_update(bom=other, data={"product": b})
+        bom_update(bom=other, data={"product": b})
     with pytest.raises(CircularReference):
-        services.bom_update(bom=other, data={"product": a})
+        bom_update(bom=other, data={"product": a})
 
 
 def test_diamonds_are_not_cycles():
@@ -122,7 +134,7 @@ def test_cycle_check_queries_grow_with_depth_not_width():
     def graph_queries(levels) -> int:
         with CaptureQueriesContext(connection) as ctx:
             bom = BOMFactory(product=probe, lines=[line(levels[0][0])])
-        services.bom_archive(bom=bom)
+        bom_archive(bom=bom)
         return sum('"bom__product_id"' in q["sql"] for q in ctx.captured_queries)
 
     # one query per level of the graph below the new component, plus the empty last one
@@ -150,22 +162,22 @@ def test_services_validate_like_the_api():
 
 def test_submitted_bom_refuses_content_changes_but_not_its_name():
     bom = BOMFactory()
-    services.bom_submit(bom=bom)
+    bom_submit(bom=bom)
 
     with pytest.raises(BomLocked):
-        services.bom_update(bom=bom, data={"quantity": Decimal(5)})
+        bom_update(bom=bom, data={"quantity": Decimal(5)})
     with pytest.raises(BomLocked):
-        services.bom_sync_components(bom=bom, components=[line(ItemFactory())])
-    renamed = services.bom_update(bom=bom, data={"name": "New", "description": "why"})
+        bom_sync_components(bom=bom, components=[line(ItemFactory())])
+    renamed = bom_update(bom=bom, data={"name": "New", "description": "why"})
     assert (renamed.name, renamed.status) == ("New", BOMStatus.SUBMITTED)
 
 
 def test_archived_bom_refuses_changes():
     bom = BOMFactory()
-    services.bom_archive(bom=bom)
+    bom_archive(bom=bom)
 
     with pytest.raises(InvalidState):
-        services.bom_update(bom=bom, data={"name": "x"})
+        bom_update(bom=bom, data={"name": "x"})
 
 
 # --- content hash -------------------------------------------------------------------------------
@@ -182,17 +194,17 @@ def test_content_hash_rules():
 
     assert first.content_hash == same_reordered.content_hash
     assert first.content_hash != more.content_hash
-    assert first.content_hash == services.bom_content_hash(bom=first)
+    assert first.content_hash == bom_content_hash(bom=first)
 
     a.name = "Renamed"
     a.save()
-    assert services.bom_content_hash(bom=first) == first.content_hash
+    assert bom_content_hash(bom=first) == first.content_hash
 
-    services.bom_update(bom=first, data={"name": "only the name"})
+    bom_update(bom=first, data={"name": "only the name"})
     assert BOM.objects.get(pk=first.pk).content_hash == same_reordered.content_hash
-    updated = services.bom_update(bom=first, operations=[op(wc, 6)])
+    updated = bom_update(bom=first, operations=[op(wc, 6)])
     assert updated.content_hash != same_reordered.content_hash
-    assert updated.content_hash == services.bom_content_hash(bom=updated)
+    assert updated.content_hash == bom_content_hash(bom=updated)
 
 
 # --- defaults, numbers, versions ------------------------------------------------------------------
@@ -212,7 +224,7 @@ def test_set_default_clears_the_previous_one():
     product = ItemFactory()
     first, second = BOMFactory(product=product), BOMFactory(product=product)
 
-    services.bom_set_default(bom=second)
+    bom_set_default(bom=second)
 
     assert BOM.objects.get(pk=first.pk).is_default is False
     assert BOM.objects.get(pk=second.pk).is_default is True
@@ -232,13 +244,13 @@ def test_the_database_allows_one_default_per_product():
 def test_cancel_and_archive_clear_the_default():
     product = ItemFactory()
     bom = BOMFactory(product=product)
-    services.bom_submit(bom=bom)
-    services.bom_cancel(bom=bom)
+    bom_submit(bom=bom)
+    bom_cancel(bom=bom)
     assert BOM.objects.get(pk=bom.pk).is_default is False
 
     other = BOMFactory(product=product)
     assert other.is_default is True
-    services.bom_archive(bom=other)
+    bom_archive(bom=other)
     assert BOM.all_objects.get(pk=other.pk).is_default is False
     assert BOMFactory(product=product).is_default is True
 
@@ -252,8 +264,8 @@ def test_generated_numbers_skip_numbers_given_by_hand():
 
 def test_copy_takes_the_next_version_of_the_product():
     bom = BOMFactory()
-    v2 = services.bom_copy(bom=bom)
-    v3 = services.bom_copy(bom=bom)
+    v2 = bom_copy(bom=bom)
+    v3 = bom_copy(bom=bom)
 
     assert (bom.version, v2.version, v3.version) == (1, 2, 3)
     assert v3.content_hash == bom.content_hash
@@ -294,10 +306,10 @@ def test_history_records_who_changed_the_bom_and_its_lines(api, admin_user):
 
 def test_history_of_operations_and_workcenters(make_user):
     planner = make_user(username="planner")
-    wc = services.workcenter_create(code="A", name="Line A", actor=planner)
+    wc = workcenter_create(code="A", name="Line A", actor=planner)
     bom = BOMFactory(operations=[op(wc, 5)], actor=planner)
 
-    services.bom_replace_operations(bom=bom, operations=[op(wc, 7)], actor=planner)
+    bom_replace_operations(bom=bom, operations=[op(wc, 7)], actor=planner)
 
     assert wc.history.get().history_user == planner
     ops = bom.operations.get().history.order_by("history_date")
@@ -317,23 +329,21 @@ def test_units_are_converted_on_lines_not_refused():
 def test_a_bom_can_be_created_submitted_as_submitting_it_right_after_would():
     product, part = ItemFactory(), ItemFactory()
 
-    bom = services.bom_create(product=product, components=[line(part, 2)], status="submitted")
+    bom = bom_create(product=product, components=[line(part, 2)], status="submitted")
 
     bom.refresh_from_db()
     assert bom.status == BOMStatus.SUBMITTED and bom.is_default
-    assert bom.content_hash == services.bom_content_hash(bom=bom)
+    assert bom.content_hash == bom_content_hash(bom=bom)
     assert list(bom.history.values_list("status", flat=True)) == ["submitted"]
     with pytest.raises(BomLocked):
-        services.bom_update(bom=bom, components=[line(part, 3)])
+        bom_update(bom=bom, components=[line(part, 3)])
     with pytest.raises(InvalidState):
-        services.bom_submit(bom=bom)
+        bom_submit(bom=bom)
 
 
 def test_a_new_bom_is_never_created_cancelled():
     with pytest.raises(ValidationFailed) as caught:
-        services.bom_create(
-            product=ItemFactory(), components=[line(ItemFactory())], status="cancelled"
-        )
+        bom_create(product=ItemFactory(), components=[line(ItemFactory())], status="cancelled")
 
     assert "status" in caught.value.extra["errors"]
     assert not BOM.all_objects.exists()

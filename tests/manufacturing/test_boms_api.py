@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, BOMStatus
 from tests.api.test_conventions import assert_problem
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line, op
@@ -794,7 +794,7 @@ def test_writes_to_an_archived_bom_are_404(api):
 def test_delete_is_refused_while_an_open_order_uses_the_bom(api, monkeypatch):
     bom = BOMFactory()
     monkeypatch.setattr(
-        "manufacturing.services.boms.bom_open_order_references", lambda *, bom: ["MO/2026/0007"]
+        "manufacturing.boms.services.bom_open_order_references", lambda *, bom: ["MO/2026/0007"]
     )
 
     body = assert_problem(api.delete(f"{URL}/{bom.pk}"), 409, "bom_in_use")

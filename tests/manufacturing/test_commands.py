@@ -10,8 +10,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from items.models import Item
-from manufacturing import selectors, services
-from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, Sequence, Workcenter
+from manufacturing.boms.explosion import bom_explode
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, BOMStatus, Workcenter
+from manufacturing.boms.services import (
+    bom_archive,
+    bom_cancel,
+    bom_content_hash,
+    bom_copy,
+    bom_set_default,
+    bom_submit,
+)
+from manufacturing.models import Sequence
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, chain, line, op
 
@@ -76,7 +85,7 @@ def test_import_creates_boms_with_components_and_operations(tmp_path, parts):
     assert [(o.sequence, o.name, o.workcenter.code) for o in top.operations.all()] == [
         (20, "Assembly", "LINE-A")
     ]
-    assert top.content_hash == services.bom_content_hash(bom=top)
+    assert top.content_hash == bom_content_hash(bom=top)
 
 
 def test_import_dry_run_saves_nothing(tmp_path, parts):
@@ -179,7 +188,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_boms(tmp_path)
         lines=[line(steel), line(paint, 250, "mL", scrap=5)],
         operations=[op(line_a, 20, "Weld"), op(qa, "2.5", "Check", sequence=35)],
     )
-    services.bom_submit(bom=frame_bom)
+    bom_submit(bom=frame_bom)
     BOMFactory(product=kit, type="phantom", lines=[line(bolt, 8), line(nut, 8)])
     standard = BOMFactory(
         product=widget,
@@ -190,14 +199,14 @@ def test_export_then_import_into_an_empty_database_gives_the_same_boms(tmp_path)
         lines=[line(frame), line(kit), line(wire, "0.125", "g", "1.5")],
         operations=[op(line_a, "7.25", sequence=5), op(qa, "1", name="Pack")],
     )
-    services.bom_submit(bom=standard)
-    services.bom_copy(bom=standard)  # v2, a draft that is not the default
+    bom_submit(bom=standard)
+    bom_copy(bom=standard)  # v2, a draft that is not the default
     cancelled = BOMFactory(product=widget, is_default=True, lines=[line(bolt, 6)], version=4)
-    services.bom_submit(bom=cancelled)
-    services.bom_cancel(bom=cancelled)  # the product is left without a default
-    services.bom_set_default(bom=standard)
+    bom_submit(bom=cancelled)
+    bom_cancel(bom=cancelled)  # the product is left without a default
+    bom_set_default(bom=standard)
     archived = BOMFactory(lines=[line(steel)])
-    services.bom_archive(bom=archived)  # archived BOMs are not exported
+    bom_archive(bom=archived)  # archived BOMs are not exported
 
     def snapshot():
         return sorted(
@@ -231,7 +240,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_boms(tmp_path)
 
     assert f"Imported {len(before)} BOM(s)" in output
     assert snapshot() == before
-    assert all(b.content_hash == services.bom_content_hash(bom=b) for b in BOM.objects.all())
+    assert all(b.content_hash == bom_content_hash(bom=b) for b in BOM.objects.all())
 
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -252,7 +261,7 @@ def test_export_neutralises_formulas_and_imports_them_back_exactly(tmp_path):
         lines=[line(part, 2), line(quoted, "0.5")],
         operations=[op(welder, 5, name="=cmd|' /C calc'!A0")],
     )
-    services.bom_submit(bom=bom)
+    bom_submit(bom=bom)
 
     def snapshot():
         return [
@@ -356,7 +365,7 @@ def test_seed_demo_builds_the_widget_pro_structure_idempotently(settings):
     assert default.status == BOMStatus.SUBMITTED
     assert BOM.objects.filter(product=widget).count() == 2  # the alternate
     assert BOM.all_objects.filter(deleted_at__isnull=False).count() == 1
-    explosion = selectors.bom_explode(bom=default)
+    explosion = bom_explode(bom=default)
     assert max(r.level for r in explosion.requirements) == 2
     numbers = [r.number for r in explosion.requirements]
     assert "KIT-FAST" not in numbers and "HW-BOLT-M10" in numbers

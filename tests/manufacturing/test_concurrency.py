@@ -4,11 +4,11 @@ import time
 
 import pytest
 
-from manufacturing import services
+from manufacturing.boms import services as bom_services
+from manufacturing.boms.graph import bom_graph_path
+from manufacturing.boms.models import BOM
+from manufacturing.boms.services import bom_sync_components
 from manufacturing.exceptions import CircularReference
-from manufacturing.models import BOM
-from manufacturing.selectors import bom_graph_path
-from manufacturing.services import boms as bom_services
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import BOMFactory, line
 from tests.robustness.concurrency import race
@@ -48,8 +48,8 @@ def test_two_transactions_adding_a_uses_b_and_b_uses_a_cannot_both_commit(slow_c
     a, b, a_bom, b_bom = _opposite_edges()
 
     results = _race(
-        lambda: services.bom_sync_components(bom=a_bom, components=[line(b)]),
-        lambda: services.bom_sync_components(bom=b_bom, components=[line(a)]),
+        lambda: bom_sync_components(bom=a_bom, components=[line(b)]),
+        lambda: bom_sync_components(bom=b_bom, components=[line(a)]),
     )
 
     assert sum(isinstance(r, BOM) for r in results) == 1
@@ -78,8 +78,8 @@ def test_without_the_graph_lock_the_race_stores_a_cycle(slow_check, monkeypatch)
     a, b, a_bom, b_bom = _opposite_edges()
 
     results = _race(
-        lambda: services.bom_sync_components(bom=a_bom, components=[line(b)]),
-        lambda: services.bom_sync_components(bom=b_bom, components=[line(a)]),
+        lambda: bom_sync_components(bom=a_bom, components=[line(b)]),
+        lambda: bom_sync_components(bom=b_bom, components=[line(a)]),
     )
 
     assert all(isinstance(r, BOM) for r in results), results

@@ -10,9 +10,9 @@ import pytest
 from django.apps import apps as django_apps
 
 from items.models import UnitOfMeasure
-from manufacturing.models import BOM
-from manufacturing.services import bom_content_hash
-from manufacturing.services import boms as services
+from manufacturing.boms import services as services
+from manufacturing.boms.models import BOM
+from manufacturing.boms.services import bom_content_hash
 from tests.items.factories import ItemFactory, UnitOfMeasureFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line, op
 

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from items.models import Item
-from manufacturing import selectors, services
-from manufacturing.models import BOM
+from manufacturing.boms.explosion import bom_cost, bom_explode
+from manufacturing.boms.models import BOM
+from manufacturing.boms.services import bom_archive
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, chain, line, op
 
@@ -68,7 +69,7 @@ def rows(explosion):
 def test_multi_level_explosion_with_phantom_scrap_and_units(plant):
     top, _ = plant
 
-    explosion = selectors.bom_explode(bom=top, quantity=D(10), levels="all")
+    explosion = bom_explode(bom=top, quantity=D(10), levels="all")
 
     assert rows(explosion) == [
         ("FRAME", D(10), 1, ["FRAME"], False),
@@ -92,7 +93,7 @@ def test_multi_level_explosion_with_phantom_scrap_and_units(plant):
 def test_cost_roll_up_by_hand(plant):
     top, _ = plant
 
-    cost = selectors.bom_explode(bom=top, quantity=D(10), levels="all").cost
+    cost = bom_explode(bom=top, quantity=D(10), levels="all").cost
 
     # materials: 10 x 42.5 + 2.75 x 12 + 40 x 0.12 + 40 x 0.05 + 10 x 35 + 0.5 x 9.8
     #          = 425 + 33 + 4.8 + 2 + 350 + 4.9 = 819.7 (FRAME's own standard cost is unused)
@@ -102,14 +103,14 @@ def test_cost_roll_up_by_hand(plant):
     assert cost.operations == D("330.0000")
     assert cost.total == D("1149.7000")
     assert cost.per_unit == D("114.9700")
-    assert selectors.bom_cost(bom=top, quantity=D(10)) == cost
-    assert selectors.bom_cost(bom=top).per_unit == D("114.9700")
+    assert bom_cost(bom=top, quantity=D(10)) == cost
+    assert bom_cost(bom=top).per_unit == D("114.9700")
 
 
 def test_row_costs_roll_up_sub_assemblies(plant):
     top, _ = plant
 
-    explosion = selectors.bom_explode(bom=top, quantity=D(10))
+    explosion = bom_explode(bom=top, quantity=D(10))
 
     costs = {r.number: r.cost for r in explosion.requirements}
     assert costs["FRAME"] == D("578.0000")  # 425 steel + 33 paint + 120 painting
@@ -120,7 +121,7 @@ def test_row_costs_roll_up_sub_assemblies(plant):
 def test_levels_1_stops_at_sub_assemblies_but_explodes_phantoms(plant):
     top, _ = plant
 
-    explosion = selectors.bom_explode(bom=top, quantity=D(10), levels="1")
+    explosion = bom_explode(bom=top, quantity=D(10), levels="1")
 
     assert rows(explosion) == [
         ("FRAME", D(10), 1, ["FRAME"], True),
@@ -137,8 +138,8 @@ def test_levels_1_stops_at_sub_assemblies_but_explodes_phantoms(plant):
 def test_exploded_boms_for_work_orders(plant):
     top, _items = plant
 
-    full = selectors.bom_explode(bom=top, quantity=D(10), levels="all")
-    single = selectors.bom_explode(bom=top, quantity=D(10), levels="1")
+    full = bom_explode(bom=top, quantity=D(10), levels="all")
+    single = bom_explode(bom=top, quantity=D(10), levels="1")
 
     assert [(e.bom.product.number, e.level, e.runs, e.phantom) for e in full.boms] == [
         ("TOP", 0, D(5), False),
@@ -160,7 +161,7 @@ def test_exploded_boms_for_work_orders(plant):
 def test_default_quantity_is_the_boms(plant):
     top, _ = plant
 
-    explosion = selectors.bom_explode(bom=top)
+    explosion = bom_explode(bom=top)
 
     assert explosion.quantity == D(2)
     assert explosion.requirements[0].quantity == D(2)
@@ -174,7 +175,7 @@ def test_phantom_inside_a_phantom_and_under_a_sub_assembly():
     BOMFactory(product=sub, lines=[line(part, 1), line(outer_kit, 1)])
     bom = BOMFactory(product=top, lines=[line(sub, 2)])
 
-    explosion = selectors.bom_explode(bom=bom, quantity=D(1))
+    explosion = bom_explode(bom=bom, quantity=D(1))
 
     assert rows(explosion) == [
         ("SUB", D(2), 1, ["SUB"], False),
@@ -192,7 +193,7 @@ def test_sub_assembly_bom_in_another_unit_of_its_category():
     BOMFactory(product=cable, quantity=D(50), uom=unit("cm"), lines=[line(copper, 10, "g")])
     bom = BOMFactory(product=harness, lines=[line(cable, 2)])  # 2 m per harness
 
-    explosion = selectors.bom_explode(bom=bom, quantity=D(3))
+    explosion = bom_explode(bom=bom, quantity=D(3))
 
     assert rows(explosion) == [
         ("CABLE", D(6), 1, ["CABLE"], False),
@@ -207,12 +208,10 @@ def test_only_default_live_boms_are_followed():
     BOMFactory(product=sub, lines=[line(b)])  # an alternate, not default
     bom = BOMFactory(product=top, lines=[line(sub)])
 
-    assert [r.number for r in selectors.bom_explode(bom=bom).requirements] == ["SUB", "A"]
+    assert [r.number for r in bom_explode(bom=bom).requirements] == ["SUB", "A"]
 
-    services.bom_archive(bom=default)  # no default left: SUB is bought
-    assert [(r.number, r.is_leaf) for r in selectors.bom_explode(bom=bom).requirements] == [
-        ("SUB", True)
-    ]
+    bom_archive(bom=default)  # no default left: SUB is bought
+    assert [(r.number, r.is_leaf) for r in bom_explode(bom=bom).requirements] == [("SUB", True)]
 
 
 def test_explosion_refuses_zero_and_bad_levels(plant):
@@ -220,9 +219,9 @@ def test_explosion_refuses_zero_and_bad_levels(plant):
 
     top, _ = plant
     with pytest.raises(ValidationFailed):
-        selectors.bom_explode(bom=top, quantity=D(0))
+        bom_explode(bom=top, quantity=D(0))
     with pytest.raises(ValidationFailed):
-        selectors.bom_explode(bom=top, levels="3")
+        bom_explode(bom=top, levels="3")
 
 
 # --- query counts ---------------------------------------------------------------------------------
@@ -319,7 +318,7 @@ def test_where_used_levels(api):
     frame_bom = BOMFactory(product=frame, lines=[line(kit, 1), line(bolt, 2)])
     top_bom = BOMFactory(product=top, lines=[line(frame, 1)])
     archived = BOMFactory(product=top, lines=[line(bolt, 9)])
-    services.bom_archive(bom=archived)
+    bom_archive(bom=archived)
 
     direct = api.get(f"/api/items/{bolt.pk}/where-used").json()["data"]
     every = api.get(f"/api/items/{bolt.pk}/where-used?levels=all").json()["data"]
@@ -353,5 +352,5 @@ def test_item_used_by_a_bom_cannot_be_archived(api):
     assert body["code"] == "item_in_use" and bom.number in body["detail"]
     assert api.delete(f"/api/items/{product.pk}").status_code == 409
 
-    services.bom_archive(bom=bom)
+    bom_archive(bom=bom)
     assert api.delete(f"/api/items/{part.pk}").status_code == 204

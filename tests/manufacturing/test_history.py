@@ -137,7 +137,7 @@ def test_import_command_records_the_given_user(make_user, tmp_path):
         "import_boms", str(csv_file), "--user", "importer", stdout=StringIO(), stderr=StringIO()
     )
 
-    from manufacturing.models import BOM
+    from manufacturing.boms.models import BOM
 
     bom = BOM.objects.get(number="BOM-IMP-1")
     assert bom.history.earliest("history_date").history_user.username == "importer"

@@ -7,9 +7,11 @@ import pytest
 from django.test import Client
 
 from inventory.models import Reservation, StockMove
-from manufacturing import services as bom_services
-from manufacturing.models import BOM, ProductionOrder, Sequence
-from manufacturing.services import orders as order_services
+from manufacturing.boms import services as bom_services
+from manufacturing.boms.models import BOM
+from manufacturing.models import Sequence
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import ProductionOrder
 from tests.api.test_conventions import assert_problem
 from tests.inventory.factories import main_warehouse
 from tests.manufacturing.factories import BOMFactory, line

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from manufacturing.models import ProductionOrder
+from manufacturing.orders.models import ProductionOrder
 from tests.inventory.factories import main_warehouse
 from tests.manufacturing.orders_fixtures import make_order, make_plant, reserved
 

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from inventory.models import StockMove
-from manufacturing.models import ProductionOrder, WorkOrder, WorkOrderTimeLog
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import ProductionOrder, WorkOrder, WorkOrderTimeLog
 from tests.api.test_conventions import assert_problem
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import BOMFactory, line, op
@@ -106,13 +106,13 @@ def test_create_with_another_products_bom_is_bom_unusable(api, plant):
 
 
 def test_create_with_an_archived_or_cancelled_bom_is_bom_unusable(api, plant):
-    from manufacturing import services
+    from manufacturing.boms.services import bom_archive, bom_cancel, bom_submit
 
     archived = BOMFactory(product=plant.product, lines=[line(plant.frame)])
-    services.bom_archive(bom=archived)
+    bom_archive(bom=archived)
     cancelled = BOMFactory(product=plant.product, lines=[line(plant.board)])
-    services.bom_submit(bom=cancelled)
-    services.bom_cancel(bom=cancelled)
+    bom_submit(bom=cancelled)
+    bom_cancel(bom=cancelled)
 
     for bom in (archived, cancelled):
         response = api.post(
@@ -449,7 +449,7 @@ def test_work_order_start_pause_resume_done_measures_running_time_only(api, plan
     wo = work_order_of(order)
     base = timezone.now()
     clock = {"now": base}
-    monkeypatch.setattr("manufacturing.services.work_orders.timezone.now", lambda: clock["now"])
+    monkeypatch.setattr("manufacturing.orders.services.timezone.now", lambda: clock["now"])
     url = f"{ORDERS}/{order.pk}/work-orders/{wo.pk}"
 
     started = api.post(f"{url}/start").json()
@@ -663,7 +663,7 @@ def test_bom_in_use_while_an_order_is_open(api, plant):
 
 
 def test_item_in_use_while_an_order_produces_or_consumes_it(api, plant):
-    from manufacturing.selectors.orders import item_order_usage_reason
+    from manufacturing.orders.selectors import item_order_usage_reason
 
     order = make_order(plant)
     confirm(api, order)

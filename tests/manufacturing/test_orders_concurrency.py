@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from manufacturing.models import ProductionOrder
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import ProductionOrder
 from tests.conftest import client_for
 from tests.manufacturing.orders_fixtures import make_order, make_plant, on_hand, reserved
 from tests.robustness.concurrency import race

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
 from tests.inventory.factories import receive
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line, op

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from manufacturing.models import Workcenter
+from manufacturing.boms.models import Workcenter
 from tests.api.test_conventions import assert_problem
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, op
 

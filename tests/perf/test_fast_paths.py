@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 
 from config.api.renderers import JSONRenderer
-from manufacturing import selectors
-from manufacturing.representations import explosion_body
-from manufacturing.serializers import ExplosionSerializer
+from manufacturing.boms.explosion import bom_explode
+from manufacturing.boms.representations import explosion_body
+from manufacturing.boms.selectors import bom_list
+from manufacturing.boms.serializers import ExplosionSerializer
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line, op
 
@@ -66,14 +67,14 @@ def plant():
 @pytest.mark.parametrize("quantity", [None, D(7), D("0.333333")])
 def test_explosion_body_is_the_serializers(plant, levels, quantity):
     top, _ = plant
-    explosion = selectors.bom_explode(bom=top, quantity=quantity, levels=levels)
+    explosion = bom_explode(bom=top, quantity=quantity, levels=levels)
 
     assert rendered(explosion_body(explosion)) == rendered(ExplosionSerializer(explosion).data)
 
 
 def test_the_explosion_endpoint_answers_the_serializers_body(plant, api):
     top, _ = plant
-    explosion = selectors.bom_explode(bom=top, quantity=D(3), levels="all")
+    explosion = bom_explode(bom=top, quantity=D(3), levels="all")
 
     response = api.get(f"/api/manufacturing/boms/{top.pk}/explosion?quantity=3")
 
@@ -104,8 +105,8 @@ def test_items_list_body_is_the_serializers(api):
 
 
 def test_bom_detail_and_list_bodies_are_the_serializers(plant, api):
-    from manufacturing.models import BOM
-    from manufacturing.serializers import BOMSerializer
+    from manufacturing.boms.models import BOM
+    from manufacturing.boms.serializers import BOMSerializer
 
     top, _ = plant
     archived = BOMFactory(product=ItemFactory(), lines=[line(ItemFactory(), "0.000001")])
@@ -113,14 +114,14 @@ def test_bom_detail_and_list_bodies_are_the_serializers(plant, api):
 
     for bom in [top, archived, *BOM.all_objects.exclude(pk__in=[top.pk, archived.pk])]:
         response = api.get(f"/api/manufacturing/boms/{bom.pk}")
-        fresh = selectors.bom_list().get(pk=bom.pk)
+        fresh = bom_list().get(pk=bom.pk)
         assert response.content == rendered(BOMSerializer(fresh).data)
 
     for query in ("", "?isActive=false", "?sort=-number&limit=2"):
         response = api.get(f"/api/manufacturing/boms{query}")
         body = response.json()
         ids = [row["id"] for row in body["data"]]
-        boms = {str(b.pk): b for b in selectors.bom_list().filter(pk__in=ids)}
+        boms = {str(b.pk): b for b in bom_list().filter(pk__in=ids)}
         expected = BOMSerializer([boms[pk] for pk in ids], many=True).data
         assert response.content == rendered({"data": expected, "meta": body["meta"]})
 
@@ -156,7 +157,7 @@ def test_an_explosion_too_precise_for_floats_is_rendered_exactly_by_both_paths(p
     import json
 
     top, _ = plant
-    explosion = selectors.bom_explode(bom=top, quantity=D("98765432109.876543"), levels="all")
+    explosion = bom_explode(bom=top, quantity=D("98765432109.876543"), levels="all")
     expected = [row.quantity for row in explosion.requirements]
     assert any(D(repr(float(q))) != q for q in expected), "some value a float cannot hold"
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.dataset import build_boms, build_deep_structure, build_items, build_stock
 from bench.targets import EXPLOSION_DEPTH, TARGETS
-from manufacturing.models import BOM
+from manufacturing.boms.models import BOM
 
 pytestmark = pytest.mark.django_db
 LIMIT = {target.key: target.threshold for target in TARGETS}

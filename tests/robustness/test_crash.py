@@ -31,8 +31,8 @@ from rest_framework.authtoken.models import Token
 
 from config.models import IdempotencyKey
 from inventory.models import MoveKind, StockMove
-from manufacturing.models import OrderStatus, ProductionOrder
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import OrderStatus, ProductionOrder
 from tests.manufacturing.orders_fixtures import make_order, make_plant, on_hand, reservations_of
 
 pytestmark = [

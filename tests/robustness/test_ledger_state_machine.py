@@ -40,8 +40,8 @@ from inventory.selectors import stock_drift, stock_expected
 from inventory.services.moves import stock_move_post
 from items.units import quantize_qty
 from manufacturing.exceptions import OverProduction
-from manufacturing.models import OrderStatus, ProductionOrder, ProductionOrderComponent
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import OrderStatus, ProductionOrder, ProductionOrderComponent
 from tests.inventory.factories import WarehouseFactory, main_warehouse
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import BOMFactory, line

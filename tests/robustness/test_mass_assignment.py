@@ -18,9 +18,10 @@ from django.utils import timezone
 from config.models import IdempotencyKey
 from inventory.models import StockLevel, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import BOM, OrderStatus, ProductionOrder, Workcenter
-from manufacturing.services import boms as bom_services
-from manufacturing.services import orders as order_services
+from manufacturing.boms import services as bom_services
+from manufacturing.boms.models import BOM, Workcenter
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import OrderStatus, ProductionOrder
 from tests.api.test_conventions import assert_problem
 from tests.conftest import client_for
 from tests.inventory.factories import WarehouseFactory, main_warehouse, receive

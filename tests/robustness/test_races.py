@@ -22,8 +22,8 @@ from inventory.models import (
     StockMove,
     Warehouse,
 )
-from manufacturing.models import OrderStatus, ProductionOrder, WorkOrder
-from manufacturing.services import orders as order_services
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import OrderStatus, ProductionOrder, WorkOrder
 from tests.conftest import client_for
 from tests.inventory.factories import WarehouseFactory, receive
 from tests.items.factories import ItemFactory

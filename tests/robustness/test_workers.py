@@ -12,8 +12,8 @@ from django_tasks import TaskResultStatus
 
 from config.jobs.models import Job, JobStatus
 from config.jobs.services import job_create, job_reap_stale
-from manufacturing.models import BOM, BOMComponent
-from manufacturing.tasks import BOM_IMPORT, bom_import
+from manufacturing.boms.models import BOM, BOMComponent
+from manufacturing.boms.tasks import BOM_IMPORT, bom_import
 from tests.config.jobs_helpers import start_worker, wait_for
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.test_bom_jobs import GOOD, HEADER, upload

@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from config import csv
 from config.api.renderers import JSONRenderer
 from config.exceptions import DomainError
-from manufacturing.models import BOM
-from manufacturing.selectors import bom_explode
-from manufacturing.serializers import ExplosionSerializer
+from manufacturing.boms.explosion import bom_explode
+from manufacturing.boms.models import BOM
+from manufacturing.boms.serializers import ExplosionSerializer
 
 
 class Command(BaseCommand):

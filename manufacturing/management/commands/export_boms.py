@@ -5,8 +5,8 @@ from django.db.models import Prefetch
 from tqdm import tqdm
 
 from config import csv
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation
 from manufacturing.management.csv_layout import COLUMNS
-from manufacturing.models import BOM, BOMComponent, BOMOperation
 
 
 def _number(value):

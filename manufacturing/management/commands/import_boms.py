@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from manufacturing.boms.imports import BOMFileUnreadable, BOMImportFailed, bom_import_csv
 from manufacturing.management.csv_layout import COLUMNS
-from manufacturing.services.bom_import import BOMFileUnreadable, BOMImportFailed, bom_import_csv
 
 
 class Command(BaseCommand):

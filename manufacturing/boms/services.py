@@ -1,14 +1,4 @@
-"""Every change to bills of materials: the API, the admin and `import_boms` all come here.
-
-Rules (API.md, "Validation"): the product exists and is not a service; at least one component;
-quantities > 0; each component once; no cycle through any depth of live BOMs; referenced items
-and workcenters exist and are live; line units convert into the component's stock unit; a
-submitted or cancelled BOM keeps its content (product, quantity, unit, type, lines).
-
-Every service that changes the BOM graph first takes one transaction-scoped lock (PostgreSQL
-advisory lock; SQLite serializes writers already), so two transactions adding A→B and B→A at
-the same moment cannot both pass the cycle check.
-"""
+"""Every change to BOMs and workcenters (API, admin, import and demo data call these)."""
 
 import hashlib
 import json
@@ -24,6 +14,17 @@ from config.db import ensure_unique_live, integrity_as_validation
 from config.exceptions import InvalidState, NotFound, ValidationFailed
 from items.exceptions import ItemNotFound, UomMismatch
 from items.models import Item, ItemType, UnitOfMeasure
+from manufacturing.boms.graph import bom_graph_path, item_numbers
+from manufacturing.boms.models import (
+    BOM,
+    BOMComponent,
+    BOMOperation,
+    BOMStatus,
+    BOMType,
+    Workcenter,
+)
+from manufacturing.boms.selectors import bom_open_order_references
+from manufacturing.boms.specs import ComponentSpec, OperationSpec
 from manufacturing.exceptions import (
     BomInUse,
     BomLocked,
@@ -31,17 +32,8 @@ from manufacturing.exceptions import (
     CircularReference,
     DuplicateComponent,
 )
-from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, BOMType
-from manufacturing.selectors.graph import bom_graph_path, item_numbers
-from manufacturing.selectors.usage import bom_open_order_references
-from manufacturing.services.history import (
-    bulk_create_logged,
-    bulk_update_logged,
-    delete_logged,
-    stamp,
-)
-from manufacturing.services.sequences import sequence_next
-from manufacturing.specs import ComponentSpec, OperationSpec
+from manufacturing.history import bulk_create_logged, bulk_update_logged, delete_logged, stamp
+from manufacturing.sequences import sequence_next
 
 # pg_advisory_xact_lock key serializing BOM-graph writes ("BOMG").
 BOM_GRAPH_LOCK_KEY = 0x424F4D47
@@ -757,3 +749,67 @@ def bom_unarchive(*, bom: BOM, actor=None) -> BOM:
     )
     _save_header(bom, actor=actor)
     return bom
+
+
+WORKCENTER_FIELDS = ("code", "name", "hourly_cost")
+
+
+def _check_cost(hourly_cost: Decimal) -> None:
+    if hourly_cost is not None and Decimal(hourly_cost) < 0:
+        raise ValidationFailed(
+            "The hourly cost cannot be negative.",
+            errors={"hourlyCost": ["Must be zero or more."]},
+        )
+
+
+@transaction.atomic
+def workcenter_create(
+    *, code: str, name: str, hourly_cost: Decimal = Decimal(0), actor=None
+) -> Workcenter:
+    _check_cost(hourly_cost)
+    ensure_unique_live(Workcenter, field="code", value=code)
+    ensure_unique_live(Workcenter, field="name", value=name)
+    workcenter = Workcenter(code=code, name=name, hourly_cost=hourly_cost)
+    stamp(workcenter, actor)
+    with integrity_as_validation("code", "Code or name already used by an active workcenter."):
+        workcenter.save()
+    return workcenter
+
+
+@transaction.atomic
+def workcenter_update(*, workcenter: Workcenter, data: dict[str, Any], actor=None) -> Workcenter:
+    workcenter = Workcenter.all_objects.select_for_update().get(pk=workcenter.pk)
+    for field in ("code", "name"):
+        if field in data and data[field] != getattr(workcenter, field):
+            ensure_unique_live(Workcenter, field=field, value=data[field], exclude_pk=workcenter.pk)
+    _check_cost(data.get("hourly_cost"))
+    for field in WORKCENTER_FIELDS:
+        if field in data:
+            setattr(workcenter, field, data[field])
+    stamp(workcenter, actor)
+    with integrity_as_validation("code", "Code or name already used by an active workcenter."):
+        workcenter.save()
+    return workcenter
+
+
+@transaction.atomic
+def workcenter_archive(*, workcenter: Workcenter, actor=None) -> Workcenter:
+    """Archived workcenters keep every reference (BOM operations, later work orders); new or
+    changed operations cannot pick them."""
+    workcenter = Workcenter.all_objects.select_for_update().get(pk=workcenter.pk)
+    stamp(workcenter, actor)
+    workcenter.delete()
+    return workcenter
+
+
+@transaction.atomic
+def workcenter_restore(*, workcenter: Workcenter, actor=None) -> Workcenter:
+    workcenter = Workcenter.all_objects.select_for_update().get(pk=workcenter.pk)
+    if workcenter.deleted_at is None:
+        raise ValidationFailed(f"Workcenter {workcenter.code} is not archived.")
+    ensure_unique_live(Workcenter, field="code", value=workcenter.code, exclude_pk=workcenter.pk)
+    ensure_unique_live(Workcenter, field="name", value=workcenter.name, exclude_pk=workcenter.pk)
+    stamp(workcenter, actor)
+    with integrity_as_validation("code", "Code or name already used by an active workcenter."):
+        workcenter.restore()
+    return workcenter

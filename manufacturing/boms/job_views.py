@@ -13,8 +13,8 @@ from config.jobs.uploads import (
     upload_refuse_oversized_file,
 )
 from config.jobs.views import job_accepted
-from manufacturing.services.bom_import import bom_import_check
-from manufacturing.tasks import BOM_EXPORT, BOM_IMPORT
+from manufacturing.boms.imports import bom_import_check
+from manufacturing.boms.tasks import BOM_EXPORT, BOM_IMPORT
 
 
 class BOMJobViewSet(ApiViewSet):
@@ -39,7 +39,7 @@ class BOMJobViewSet(ApiViewSet):
             upload_refuse_oversized_body(request.META)
 
     def get_queryset(self):  # permissions are per action; no model is listed here
-        from manufacturing.models import BOM
+        from manufacturing.boms.models import BOM
 
         return BOM.objects.none()
 

@@ -6,8 +6,8 @@ from typing import Any
 from config.exceptions import ValidationFailed
 from items.exceptions import ItemNotFound
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import Workcenter
-from manufacturing.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.models import Workcenter
+from manufacturing.boms.specs import ComponentSpec, OperationSpec
 
 
 class _Lookup:

@@ -11,8 +11,8 @@ from django.urls import reverse
 from config.exceptions import DomainError
 from config.jobs.services import job_create
 from config.jobs.uploads import upload_refuse_oversized_file
-from manufacturing.services.bom_import import bom_import_check
-from manufacturing.tasks import BOM_IMPORT
+from manufacturing.boms.imports import bom_import_check
+from manufacturing.boms.tasks import BOM_IMPORT
 
 
 class BOMImportForm(forms.Form):

@@ -22,9 +22,16 @@ from django.db.models.expressions import RawSQL
 from config.exceptions import ValidationFailed
 from items.models import Item, UnitOfMeasure
 from items.units import conversion_factor, quantize_qty
+from manufacturing.boms.graph import exploded_bom_ids_sql
+from manufacturing.boms.models import (
+    BOM,
+    BOMComponent,
+    BOMOperation,
+    BOMStatus,
+    BOMType,
+    Workcenter,
+)
 from manufacturing.exceptions import CircularReference
-from manufacturing.models import BOM, BOMComponent, BOMOperation, BOMStatus, BOMType, Workcenter
-from manufacturing.selectors.graph import exploded_bom_ids_sql
 
 MONEY_STEP = Decimal("0.0001")
 ONE = Decimal(1)

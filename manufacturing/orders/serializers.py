@@ -6,8 +6,8 @@ from config.api.serializers import InputSerializer
 from inventory.models import Warehouse
 from items.models import Item
 from items.serializers import ItemRefSerializer
-from manufacturing.models import (
-    BOM,
+from manufacturing.boms.models import BOM
+from manufacturing.orders.models import (
     Priority,
     ProductionOrder,
     ProductionOrderComponent,

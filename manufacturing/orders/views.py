@@ -10,9 +10,18 @@ from rest_framework.response import Response
 
 from config.api.history import HistoryEntrySerializer
 from config.api.viewsets import ApiViewSet, SoftDeleteViewSet
-from manufacturing import selectors
-from manufacturing.order_filters import ProductionOrderFilter, WorkOrderFilter
-from manufacturing.order_serializers import (
+from manufacturing.orders import services as order_services
+from manufacturing.orders import services as work_order_services
+from manufacturing.orders.filters import ProductionOrderFilter, WorkOrderFilter
+from manufacturing.orders.selectors import (
+    order_work_orders,
+    production_order_detail,
+    production_order_header,
+    production_order_history,
+    production_order_list,
+    work_order_list,
+)
+from manufacturing.orders.serializers import (
     ProduceInputSerializer,
     ProductionOrderDetailSerializer,
     ProductionOrderInputSerializer,
@@ -22,8 +31,6 @@ from manufacturing.order_serializers import (
     WorkOrderSerializer,
 )
 from manufacturing.permissions import ORDER_ACTIONS
-from manufacturing.services import orders as order_services
-from manufacturing.services import work_orders as work_order_services
 
 WO_PATH = r"work-orders/(?P<wo_id>[^/]+)"
 WO_ID = OpenApiParameter("wo_id", str, OpenApiParameter.PATH, description="Work order id")
@@ -66,15 +73,15 @@ class ProductionOrderViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.production_order_list()
+            return production_order_list()
         if self.action == "retrieve":
-            return selectors.production_order_detail()
+            return production_order_detail()
         # history, work orders and every write (the services re-read the order under lock and
         # _detail reads it again): the order alone.
-        return selectors.production_order_header()
+        return production_order_header()
 
     def _detail(self, order, status_code=status.HTTP_200_OK) -> Response:
-        fresh = selectors.production_order_detail().get(pk=order.pk)
+        fresh = production_order_detail().get(pk=order.pk)
         return Response(ProductionOrderDetailSerializer(fresh).data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
@@ -151,7 +158,7 @@ class ProductionOrderViewSet(
     )
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        entries = selectors.production_order_history(order=self.get_object())
+        entries = production_order_history(order=self.get_object())
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
@@ -161,7 +168,7 @@ class ProductionOrderViewSet(
     )
     @action(detail=True, methods=["get"], url_path="work-orders")
     def work_orders(self, request, pk=None):
-        rows = selectors.order_work_orders(order_id=self.get_object().pk).order_by("sequence")
+        rows = order_work_orders(order_id=self.get_object().pk).order_by("sequence")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(WorkOrderSerializer(page, many=True).data)
 
@@ -172,7 +179,7 @@ class ProductionOrderViewSet(
             actor=request.user,
             **kwargs,
         )
-        fresh = selectors.order_work_orders(order_id=work_order.order_id).get(pk=work_order.pk)
+        fresh = order_work_orders(order_id=work_order.order_id).get(pk=work_order.pk)
         return Response(WorkOrderSerializer(fresh).data)
 
     @extend_schema(
@@ -239,4 +246,4 @@ class WorkOrderQueueViewSet(mixins.ListModelMixin, ApiViewSet):
     default_sort = ("-priority", "dueDate", "sequence")
 
     def get_queryset(self):
-        return selectors.work_order_list()
+        return work_order_list()

@@ -17,10 +17,10 @@ from django.db import transaction
 from config import csv
 from config.exceptions import DomainError
 from items.models import Item, UnitOfMeasure
+from manufacturing.boms.models import BOMStatus, Workcenter
+from manufacturing.boms.services import bom_cancel, bom_create
+from manufacturing.boms.specs import ComponentSpec, OperationSpec
 from manufacturing.management.csv_layout import HEADER_COLUMNS, REQUIRED_COLUMNS
-from manufacturing.models import BOMStatus, Workcenter
-from manufacturing.services.boms import bom_cancel, bom_create
-from manufacturing.specs import ComponentSpec, OperationSpec
 
 BATCH_ROWS = 2000  # rows whose item numbers are looked up in one query
 

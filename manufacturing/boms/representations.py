@@ -1,6 +1,6 @@
 """Response bodies of the hot read endpoints, built straight from the selectors' results.
 
-Each function gives exactly the JSON its serializer in `manufacturing.serializers` gives (which
+Each function gives exactly the JSON its serializer in `manufacturing.boms.serializers` gives (which
 stays the OpenAPI schema; `tests/perf/test_fast_paths.py` compares the two), with camelCase
 keys already, so the renderer skips its camelCase walk (`config.api.renderers.Camelized`).
 Decimals become their `json_number` here, as the renderer would make them anyway: the float of
@@ -9,9 +9,9 @@ the same value where there is one, else the Decimal itself, written exactly.
 
 from config.api.renderers import Camelized, json_number
 from items.representations import iso_datetime
-from manufacturing.models import BOM
-from manufacturing.selectors.boms import bom_line_rows
-from manufacturing.selectors.explosion import Explosion
+from manufacturing.boms.explosion import Explosion
+from manufacturing.boms.models import BOM
+from manufacturing.boms.selectors import bom_line_rows
 
 
 def bom_bodies(boms) -> list[dict]:

@@ -4,14 +4,14 @@ from django.contrib import admin
 
 from config.admin import HistoryAdmin, ModelAdmin, SoftDeleteAdmin, TabularInline
 from inventory.selectors import default_warehouse
-from manufacturing.models import (
+from manufacturing.orders import services as order_services
+from manufacturing.orders.models import (
     OrderStatus,
     ProductionOrder,
     ProductionOrderComponent,
     WorkOrder,
 )
 from manufacturing.permissions import ORDER_ACTIONS
-from manufacturing.services import orders as order_services
 
 EDITABLE = list(order_services.EDITABLE_FIELDS)
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from django.db import connection
 
 from items.models import Item
-from manufacturing.models import BOM, BOMComponent, BOMStatus
+from manufacturing.boms.models import BOM, BOMComponent, BOMStatus
 
 
 def bom_graph_path(

@@ -3,7 +3,13 @@ from django import forms
 from drf_spectacular.utils import extend_schema_field
 
 from config.api.filters import MomentFilter, SoftDeleteFilterSet
-from manufacturing.models import OrderStatus, Priority, ProductionOrder, WorkOrder, WorkOrderStatus
+from manufacturing.orders.models import (
+    OrderStatus,
+    Priority,
+    ProductionOrder,
+    WorkOrder,
+    WorkOrderStatus,
+)
 
 
 class ChoiceListField(forms.Field):

@@ -2,8 +2,9 @@
 
 from django.db.models import Prefetch, Q
 
+from config.history import HistoryEntry, history_entries
 from items.models import Item
-from manufacturing.models import (
+from manufacturing.orders.models import (
     OPEN_ORDER_STATUSES,
     ProductionOrder,
     ProductionOrderComponent,
@@ -87,3 +88,8 @@ def warehouse_order_usage_reason(warehouse) -> str | None:
         return None
     shown = ", ".join(references[:5]) + (", …" if len(references) > 5 else "")
     return f"used by open production orders {shown}"
+
+
+def production_order_history(*, order: ProductionOrder) -> list[HistoryEntry]:
+    records = ProductionOrder.history.filter(id=order.pk).select_related("history_user")
+    return history_entries(records, entity="order", label=lambda r: r.reference)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from config.api.serializers import InputSerializer, QuerySerializer
 from items.serializers import ItemRefSerializer
-from manufacturing.models import BOM, BOMStatus, BOMType, Workcenter
+from manufacturing.boms.models import BOM, BOMStatus, BOMType, Workcenter
 from manufacturing.schema import NamedChoiceField
 
 QTY = {"max_digits": 18, "decimal_places": 6}

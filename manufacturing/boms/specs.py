@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from items.models import Item, UnitOfMeasure
-from manufacturing.models import Workcenter
+from manufacturing.boms.models import Workcenter
 
 
 @dataclass(frozen=True)

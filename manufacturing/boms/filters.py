@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 
 from config.api.filters import BooleanFilter, SoftDeleteFilterSet
-from manufacturing.models import BOM, BOMComponent, BOMStatus, BOMType, Workcenter
+from manufacturing.boms.models import BOM, BOMComponent, BOMStatus, BOMType, Workcenter
 
 
 class WorkcenterFilter(SoftDeleteFilterSet):

@@ -6,13 +6,12 @@ from rest_framework.response import Response
 from config.api.history import HistoryEntrySerializer
 from config.api.viewsets import SoftDeleteViewSet
 from config.memory import gc_paused
-from manufacturing import selectors, services
-from manufacturing.filters import BOMFieldsFilter, BOMFilter, WorkcenterFilter
-from manufacturing.permissions import BOM_ACTIONS
-from manufacturing.representations import bom_bodies, explosion_body
-from manufacturing.selectors.boms import bom_headers
-from manufacturing.selectors.references import bom_input_resolve
-from manufacturing.serializers import (
+from manufacturing.boms.explosion import bom_explode
+from manufacturing.boms.filters import BOMFieldsFilter, BOMFilter, WorkcenterFilter
+from manufacturing.boms.references import bom_input_resolve
+from manufacturing.boms.representations import bom_bodies, explosion_body
+from manufacturing.boms.selectors import bom_headers, bom_history, bom_list, workcenter_list
+from manufacturing.boms.serializers import (
     BOMComponentsInputSerializer,
     BOMInputSerializer,
     BOMSerializer,
@@ -21,6 +20,22 @@ from manufacturing.serializers import (
     WorkcenterInputSerializer,
     WorkcenterSerializer,
 )
+from manufacturing.boms.services import (
+    HEADER_FIELDS,
+    bom_archive,
+    bom_cancel,
+    bom_copy,
+    bom_create,
+    bom_submit,
+    bom_sync_components,
+    bom_unarchive,
+    bom_update,
+    workcenter_archive,
+    workcenter_create,
+    workcenter_restore,
+    workcenter_update,
+)
+from manufacturing.permissions import BOM_ACTIONS
 
 # --- workcenters ----------------------------------------------------------------------------
 
@@ -51,36 +66,36 @@ class WorkcenterViewSet(
     action_permissions = {"restore": ["manufacturing.restore_workcenter"]}
 
     def get_queryset(self):
-        return selectors.workcenter_list()
+        return workcenter_list()
 
     def create(self, request, *args, **kwargs):
         data = WorkcenterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        workcenter = services.workcenter_create(**data.validated_data, actor=request.user)
+        workcenter = workcenter_create(**data.validated_data, actor=request.user)
         return Response(WorkcenterSerializer(workcenter).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         workcenter = self.get_object()
         data = WorkcenterInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        workcenter = services.workcenter_update(
+        workcenter = workcenter_update(
             workcenter=workcenter, data=data.validated_data, actor=request.user
         )
         return Response(WorkcenterSerializer(workcenter).data)
 
     def perform_destroy(self, instance):
-        services.workcenter_archive(workcenter=instance, actor=self.request.user)
+        workcenter_archive(workcenter=instance, actor=self.request.user)
 
     @extend_schema(request=None, responses={200: WorkcenterSerializer})
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        workcenter = services.workcenter_restore(workcenter=self.get_object(), actor=request.user)
+        workcenter = workcenter_restore(workcenter=self.get_object(), actor=request.user)
         return Response(WorkcenterSerializer(workcenter).data)
 
 
 # --- bills of materials ---------------------------------------------------------------------
 
-HEADER_KEYS = services.boms.HEADER_FIELDS
+HEADER_KEYS = HEADER_FIELDS
 PUT_DEFAULTS = {"name": "", "description": "", "quantity": 1, "uom": None, "type": "manufacture"}
 
 
@@ -127,13 +142,13 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
 
     def get_queryset(self):
         if self.action == "archived":  # serialized with their prefetched lines
-            return selectors.bom_list()
+            return bom_list()
         # list and retrieve read the lines as rows (bom_bodies); the writes re-read under lock
         # and answer through _respond: none of them needs the lines prefetched here.
         return bom_headers()
 
     def _respond(self, bom, status_code=status.HTTP_200_OK) -> Response:
-        fresh = selectors.bom_list().get(pk=bom.pk)
+        fresh = bom_list().get(pk=bom.pk)
         return Response(BOMSerializer(fresh).data, status=status_code)
 
     def _input(self, request, *, partial: bool) -> dict:
@@ -148,7 +163,7 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
 
     def create(self, request, *args, **kwargs):
         header, components, operations = self._split(self._input(request, partial=False))
-        bom = services.bom_create(
+        bom = bom_create(
             **header, components=components, operations=operations or (), actor=request.user
         )
         return self._respond(bom, status.HTTP_201_CREATED)
@@ -161,7 +176,7 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
             resolved = self._input(request, partial=False)
             resolved = {**PUT_DEFAULTS, "operations": [], **resolved}
             header, components, operations = self._split(resolved)
-        bom = services.bom_update(
+        bom = bom_update(
             bom=bom, data=header, components=components, operations=operations, actor=request.user
         )
         return self._respond(bom)
@@ -170,7 +185,7 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         return self.update(request, *args, partial=True, **kwargs)
 
     def perform_destroy(self, instance):
-        services.bom_archive(bom=instance, actor=self.request.user)
+        bom_archive(bom=instance, actor=self.request.user)
 
     @extend_schema(
         summary="Sync the lines: add new, update changed, remove missing (keyed by item)",
@@ -183,27 +198,25 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         data = BOMComponentsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         resolved = bom_input_resolve(data.validated_data)
-        bom = services.bom_sync_components(
-            bom=bom, components=resolved["components"], actor=request.user
-        )
+        bom = bom_sync_components(bom=bom, components=resolved["components"], actor=request.user)
         return self._respond(bom)
 
     @extend_schema(summary="Submit a draft BOM", request=None, responses={200: BOMSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._respond(services.bom_submit(bom=self.get_object(), actor=request.user))
+        return self._respond(bom_submit(bom=self.get_object(), actor=request.user))
 
     @extend_schema(summary="Cancel a submitted BOM", request=None, responses={200: BOMSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._respond(services.bom_cancel(bom=self.get_object(), actor=request.user))
+        return self._respond(bom_cancel(bom=self.get_object(), actor=request.user))
 
     @extend_schema(
         summary="Copy to a new draft version", request=None, responses={201: BOMSerializer}
     )
     @action(detail=True, methods=["post"])
     def copy(self, request, pk=None):
-        bom = services.bom_copy(bom=self.get_object(), actor=request.user)
+        bom = bom_copy(bom=self.get_object(), actor=request.user)
         return self._respond(bom, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -211,7 +224,7 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
     )
     @action(detail=True, methods=["post"])
     def unarchive(self, request, pk=None):
-        return self._respond(services.bom_unarchive(bom=self.get_object(), actor=request.user))
+        return self._respond(bom_unarchive(bom=self.get_object(), actor=request.user))
 
     @extend_schema(
         summary="Who changed the BOM, its lines and operations, and when (newest first)",
@@ -219,7 +232,7 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
     )
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        entries = selectors.bom_history(bom=self.get_object())
+        entries = bom_history(bom=self.get_object())
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
@@ -248,7 +261,7 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         # Tens of thousands of objects alive until the body is built, and no garbage: the
         # collector waits until they are freed (config.memory).
         with gc_paused():
-            explosion = selectors.bom_explode(
+            explosion = bom_explode(
                 bom=bom,
                 quantity=params.validated_data.get("quantity"),
                 levels=params.validated_data["levels"],

@@ -10,14 +10,14 @@ from django_tasks import task
 
 from config.jobs.kinds import JobKind, register
 from config.jobs.services import job_run
-from manufacturing.models import BOM
-from manufacturing.services.bom_import import bom_import_csv
+from manufacturing.boms.imports import bom_import_csv
+from manufacturing.boms.models import BOM
 
 BOM_IMPORT = register(
     JobKind(
         name="bom_import",
         label="BOM import",
-        task="manufacturing.tasks.bom_import",
+        task="manufacturing.boms.tasks.bom_import",
         start_permission="manufacturing.add_bom",
         read_permission="manufacturing.view_bom",
     )
@@ -27,7 +27,7 @@ BOM_EXPORT = register(
     JobKind(
         name="bom_export",
         label="BOM export",
-        task="manufacturing.tasks.bom_export",
+        task="manufacturing.boms.tasks.bom_export",
         start_permission="manufacturing.view_bom",
         read_permission="manufacturing.view_bom",
     )

@@ -1,0 +1,333 @@
+"""The planners' admin for workcenters and BOMs. Every save goes through the services, so the
+admin refuses exactly what the API refuses, as a form error (ServiceAdminMixin)."""
+
+import functools
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+
+from config.admin import HistoryAdmin, SoftDeleteAdmin, TabularInline
+from config.exceptions import DomainError
+from manufacturing.boms.explosion import bom_explode
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, BOMStatus, Workcenter
+from manufacturing.boms.selectors import bom_history
+from manufacturing.boms.services import (
+    HEADER_FIELDS,
+    WORKCENTER_FIELDS,
+    bom_archive,
+    bom_cancel,
+    bom_copy,
+    bom_create,
+    bom_submit,
+    bom_unarchive,
+    bom_update,
+    workcenter_archive,
+    workcenter_create,
+    workcenter_restore,
+    workcenter_update,
+)
+from manufacturing.boms.specs import ComponentSpec, OperationSpec
+from manufacturing.permissions import BOM_ACTIONS
+
+BOM_HEADER_FIELDS = HEADER_FIELDS
+
+
+@admin.register(Workcenter)
+class WorkcenterAdmin(SoftDeleteAdmin, HistoryAdmin):
+    list_display = ["code", "name", "hourly_cost", "is_active"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+    fields = ["code", "name", "hourly_cost"]
+
+    service_arg = "workcenter"
+    service_fields = WORKCENTER_FIELDS
+    create_service = staticmethod(workcenter_create)
+    update_service = staticmethod(workcenter_update)
+    archive_service = staticmethod(workcenter_archive)
+    restore_service = staticmethod(workcenter_restore)
+
+
+class BOMComponentForm(forms.ModelForm):
+    class Meta:
+        model = BOMComponent
+        fields = ["item", "quantity", "uom", "scrap_percent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["uom"].required = False
+        self.fields["uom"].help_text = "Empty: the component's stock unit."
+        self.fields["scrap_percent"].required = False
+
+
+class BOMComponentInline(TabularInline):
+    model = BOMComponent
+    form = BOMComponentForm
+    autocomplete_fields = ["item", "uom"]
+    extra = 1
+    ordering = ["position"]
+    verbose_name = "component"
+    verbose_name_plural = "components"
+
+
+class BOMOperationForm(forms.ModelForm):
+    class Meta:
+        model = BOMOperation
+        fields = ["sequence", "name", "workcenter", "duration_minutes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sequence"].required = False
+        self.fields["sequence"].help_text = "Empty: 10 after the previous one."
+
+
+class BOMOperationInline(TabularInline):
+    model = BOMOperation
+    form = BOMOperationForm
+    autocomplete_fields = ["workcenter"]
+    extra = 1
+    ordering = ["sequence"]
+    verbose_name = "operation"
+    verbose_name_plural = "operations"
+
+
+class BOMForm(forms.ModelForm):
+    class Meta:
+        model = BOM
+        fields = list(BOM_HEADER_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A user who may only view BOMs gets a form without fields (all read-only).
+        if "number" in self.fields:
+            self.fields["number"].help_text = "Empty: the next BOM-000001."
+        if "uom" in self.fields:
+            self.fields["uom"].required = False
+            self.fields["uom"].help_text = "Empty: the product's stock unit."
+
+
+@admin.register(BOM)
+class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
+    form = BOMForm
+    inlines = [BOMComponentInline, BOMOperationInline]
+    list_display = [
+        "number",
+        "name",
+        "product",
+        "type",
+        "status",
+        "is_default",
+        "version",
+        "line_count",
+        "is_active",
+        "updated_at",
+    ]
+    list_filter = ["type", "status", "is_default"]
+    search_fields = ["number", "name", "description", "product__number", "product__name"]
+    list_select_related = ["product", "uom"]
+    autocomplete_fields = ["product", "uom"]
+    ordering = ["number"]
+    readonly_fields = ["status", "version", "content_hash", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["number", "name", "description", "product"]}),
+        ("Content", {"fields": ["quantity", "uom", "type"]}),
+        (
+            "Lifecycle",
+            {
+                "fields": [
+                    "status",
+                    "is_default",
+                    "version",
+                    "content_hash",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    actions = [
+        "submit_selected",
+        "cancel_selected",
+        "copy_selected",
+        "archive_selected",
+        "restore_selected",
+    ]
+    # The item admin links here with these (its "BOMs of this item" and "BOMs using it").
+    item_lookups = ("product__id__exact", "components__item__id__exact")
+    # "Import BOMs" (manufacturing/bom_import_admin.py): an upload that becomes a background job.
+    change_list_template = "admin/manufacturing/bom/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from manufacturing.boms.import_admin import bom_import_view
+
+        view = self.admin_site.admin_view(functools.partial(bom_import_view, self))
+        return [path("import/", view, name="manufacturing_bom_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": request.user.has_perm("manufacturing.add_bom"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_line_count=Count("components"))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup in self.item_lookups:
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="lines", ordering="_line_count")
+    def line_count(self, obj):
+        return getattr(obj, "_line_count", None)
+
+    # --- saving through the services ------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: the header and its lines are written together, by one service call, in
+        `save_related` (the admin's transaction wraps both)."""
+
+    def save_related(self, request, form, formsets, change):
+        header = {f: form.cleaned_data.get(f) for f in BOM_HEADER_FIELDS}
+        components, operations = [], []
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for line in formset.forms:
+                data = getattr(line, "cleaned_data", None)
+                if not data or data.get("DELETE"):
+                    continue
+                if formset.model is BOMComponent:
+                    components.append(
+                        ComponentSpec(
+                            item=data["item"],
+                            quantity=data["quantity"],
+                            uom=data.get("uom"),
+                            scrap_percent=data.get("scrap_percent") or Decimal(0),
+                        )
+                    )
+                else:
+                    operations.append(
+                        OperationSpec(
+                            name=data["name"],
+                            workcenter=data["workcenter"],
+                            duration_minutes=data["duration_minutes"],
+                            sequence=data.get("sequence"),
+                        )
+                    )
+        obj = form.instance
+        if change:
+            saved = bom_update(
+                bom=obj,
+                data=header,
+                components=components,
+                operations=operations,
+                actor=request.user,
+            )
+        else:
+            header["number"] = header["number"] or None
+            # An unticked box on a new BOM means "not asked": the product's first BOM becomes
+            # its default, as through the API.
+            header["is_default"] = True if header["is_default"] else None
+            saved = bom_create(
+                **header, components=components, operations=operations, actor=request.user
+            )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    service_arg = "bom"
+    archive_service = staticmethod(bom_archive)
+    restore_service = staticmethod(bom_unarchive)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm(BOM_ACTIONS["submit"])
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm(BOM_ACTIONS["cancel"])
+
+    def has_copy_permission(self, request):
+        return request.user.has_perm(BOM_ACTIONS["copy"])
+
+    def has_delete_permission(self, request, obj=None):
+        """Deleting a BOM archives it: the same `archive_bom` permission as `DELETE /boms/{id}`."""
+        return request.user.has_perm(BOM_ACTIONS["archive"])
+
+    def has_restore_permission(self, request):
+        return request.user.has_perm(BOM_ACTIONS["unarchive"])
+
+    def _each(self, request, queryset, service, done_message: str) -> None:
+        self.apply_to_each(
+            request,
+            queryset.order_by("number"),
+            lambda bom: service(bom=bom, actor=request.user),
+            done_message,
+        )
+
+    @admin.action(description="Submit selected draft BOMs", permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._each(request, queryset, bom_submit, "Submitted {done} BOM(s).")
+
+    @admin.action(description="Cancel selected submitted BOMs", permissions=["cancel"])
+    def cancel_selected(self, request, queryset):
+        self._each(request, queryset, bom_cancel, "Cancelled {done} BOM(s).")
+
+    @admin.action(description="Copy selected BOMs as a new version", permissions=["copy"])
+    def copy_selected(self, request, queryset):
+        self._each(request, queryset, bom_copy, "Copied {done} BOM(s) as new drafts.")
+
+    # --- the exploded tree and the change log on the BOM page -----------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        # None for an unknown or malformed id (Django's change view then says so).
+        bom = self.get_object(request, object_id)
+        if bom is not None:
+            # Computed when the page renders (callables in the context, each run once): a save
+            # that redirects never pays for the tree or the change log.
+            @functools.cache
+            def tree():
+                try:
+                    return bom_explode(bom=bom, levels="all"), None
+                except DomainError as exc:
+                    return None, exc.detail
+
+            extra_context["explosion"] = lambda: tree()[0]
+            extra_context["explosion_error"] = lambda: tree()[1]
+            extra_context["changes"] = functools.cache(lambda: bom_change_log(bom))
+            extra_context["bom_locked"] = bom.status != BOMStatus.DRAFT
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def bom_change_log(bom: BOM, limit: int = 30) -> list[dict]:
+    """The latest changes to the BOM, its lines and its operations: when, who, what (the same
+    entries as `GET /api/manufacturing/boms/{id}/history`)."""
+    rows = []
+    for entry in bom_history(bom=bom)[:limit]:
+        changed = ", ".join(
+            f"{name}: {_shown(old)} → {_shown(new)}"
+            for name, (old, new) in entry.fields.items()
+            if name not in ("bom_id", "content_hash")
+        )
+        rows.append(
+            {
+                "date": entry.at,
+                "user": entry.user,
+                "kind": entry.change,
+                "what": f"{entry.entity.title()} {entry.label}",
+                "summary": changed if entry.change == "changed" else "",
+            }
+        )
+    return rows
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "normalize"):
+        return f"{value.normalize():f}"
+    return str(value)

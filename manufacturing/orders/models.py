@@ -1,0 +1,209 @@
+"""Production orders, their requirements, work orders and their time logs. Reservations and
+state changes live in `services`."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from config.history import history_records
+from config.models import SoftDeleteModel, TimeStampedModel, UUIDModel
+from items.models import Item, UnitOfMeasure
+from manufacturing.boms.models import BOM, MINUTES, QTY, Workcenter
+
+
+def _history():
+    return history_records()
+
+
+# --- Production orders and work orders -------------------------------------------------------
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CONFIRMED = "confirmed", "Confirmed"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_ORDER_STATUSES = (OrderStatus.DRAFT, OrderStatus.CONFIRMED, OrderStatus.IN_PROGRESS)
+TERMINAL_ORDER_STATUSES = (OrderStatus.DONE, OrderStatus.CANCELLED)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.CRITICAL: 3}
+
+
+class ProductionOrder(SoftDeleteModel):
+    """A production run of `quantity` of `product` with `bom`. Drafts may be soft-deleted;
+    confirming snapshots the requirements and the work orders, so later BOM edits never change a
+    running order."""
+
+    reference = models.CharField(max_length=32, editable=False)
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="production_orders")
+    bom = models.ForeignKey(BOM, on_delete=models.PROTECT, related_name="production_orders")
+    multi_level = models.BooleanField(default=False)
+    quantity = models.DecimalField(**QTY)
+    produced_qty = models.DecimalField(**QTY, default=Decimal(0), editable=False)
+    status = models.CharField(
+        max_length=12, choices=OrderStatus.choices, default=OrderStatus.DRAFT, editable=False
+    )
+    scheduled_date = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_date = models.DateTimeField(null=True, blank=True, db_index=True)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    priority_rank = models.PositiveSmallIntegerField(default=1, editable=False, db_index=True)
+    customer = models.CharField(max_length=200, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    source_warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+"
+    )
+    target_warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = _history()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("confirm_productionorder", "Can confirm a production order"),
+            ("produce_productionorder", "Can record production"),
+            ("close_productionorder", "Can close a production order"),
+            ("cancel_productionorder", "Can cancel a production order"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="production_order_reference_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="po_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(produced_qty__gte=0) & Q(produced_qty__lte=models.F("quantity")),
+                name="po_produced_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values), name="po_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "scheduled_date"], name="po_status_sched_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_ORDER_STATUSES
+
+    def save(self, *args, **kwargs):
+        self.priority_rank = PRIORITY_RANK.get(self.priority, 1)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "priority" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "priority_rank"}
+        super().save(*args, **kwargs)
+
+
+class ProductionOrderComponent(UUIDModel):
+    """A requirement of a confirmed order, snapshot at confirm (quantities in the item's stock
+    unit): what is needed, what is still reserved for it, what was consumed."""
+
+    order = models.ForeignKey(ProductionOrder, on_delete=models.CASCADE, related_name="components")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    required = models.DecimalField(**QTY)
+    reserved = models.DecimalField(**QTY, default=Decimal(0))
+    consumed = models.DecimalField(**QTY, default=Decimal(0))
+    uom = models.ForeignKey(UnitOfMeasure, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "item"], name="po_component_once"),
+            models.CheckConstraint(condition=Q(required__gt=0), name="po_component_required_pos"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(consumed__gte=0),
+                name="po_component_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.item_id}"
+
+
+class WorkOrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_PROGRESS = "in_progress", "In progress"
+    PAUSED = "paused", "Paused"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_WORK_ORDER_STATUSES = (
+    WorkOrderStatus.PENDING,
+    WorkOrderStatus.IN_PROGRESS,
+    WorkOrderStatus.PAUSED,
+)
+
+
+class WorkOrder(TimeStampedModel):
+    """One operation of a confirmed order on the shop floor. Running time is the sum of its
+    time logs, so paused time does not count."""
+
+    order = models.ForeignKey(ProductionOrder, on_delete=models.CASCADE, related_name="work_orders")
+    reference = models.CharField(max_length=48)
+    sequence = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    workcenter = models.ForeignKey(Workcenter, on_delete=models.PROTECT, related_name="work_orders")
+    planned_minutes = models.DecimalField(**MINUTES, default=Decimal(0))
+    status = models.CharField(
+        max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.PENDING
+    )
+    actual_minutes = models.DecimalField(**MINUTES, null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["order", "sequence"]
+        permissions = [
+            ("start_workorder", "Can start a work order"),
+            ("pause_workorder", "Can pause a work order"),
+            ("resume_workorder", "Can resume a work order"),
+            ("finish_workorder", "Can finish a work order"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="work_order_sequence_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=WorkOrderStatus.values), name="work_order_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["workcenter", "status"], name="wo_workcenter_status_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class WorkOrderTimeLog(UUIDModel):
+    """A stretch of running time; pause closes it, resume opens the next."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="time_logs")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["work_order", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_order"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_time_log",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} {self.started_at:%Y-%m-%d %H:%M}"
