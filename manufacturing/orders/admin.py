@@ -38,6 +38,11 @@ class RequirementInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("item", "uom")
 
+    @admin.display(description="reserved")
+    def reserved(self, obj):
+        # Annotated by the component manager from the order's open reservation.
+        return obj.reserved
+
 
 class WorkOrderInline(ReadOnlyInline):
     model = WorkOrder

@@ -4,10 +4,12 @@ state changes live in `services`."""
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from config.history import history_records
 from config.models import SoftDeleteModel, TimeStampedModel, UUIDModel
+from inventory.models import Reservation
 from items.models import Item, UnitOfMeasure
 from manufacturing.boms.models import BOM, MINUTES, QTY, Workcenter
 
@@ -108,17 +110,44 @@ class ProductionOrder(SoftDeleteModel):
         super().save(*args, **kwargs)
 
 
+class ProductionOrderComponentQuerySet(models.QuerySet):
+    def with_reserved(self):
+        """Annotate `reserved`: what is still held for the requirement, read from the one
+        record of it, the order's open `Reservation` of the item in its source warehouse (at
+        most one row: unique per order, item and warehouse; none once consumed or released)."""
+        held = Reservation.objects.filter(
+            production_order_id=OuterRef("order_id"),
+            item_id=OuterRef("item_id"),
+            warehouse_id=OuterRef("order__source_warehouse_id"),
+        ).values("quantity")[:1]
+        return self.annotate(
+            reserved=Coalesce(Subquery(held), Value(Decimal(0)), output_field=DecimalField(**QTY))
+        )
+
+
+class ProductionOrderComponentManager(
+    models.Manager.from_queryset(ProductionOrderComponentQuerySet)
+):
+    """Every read of a requirement (`order.components`, prefetches, the admin inline) carries
+    `reserved`, so no caller can forget it."""
+
+    def get_queryset(self):
+        return super().get_queryset().with_reserved()
+
+
 class ProductionOrderComponent(UUIDModel):
     """A requirement of a confirmed order, snapshot at confirm (quantities in the item's stock
-    unit): what is needed, what is still reserved for it, what was consumed."""
+    unit): what is needed and what was consumed. What is still reserved for it is not stored:
+    the default manager annotates `reserved` from the order's open reservation (docs/orders.md)."""
 
     order = models.ForeignKey(ProductionOrder, on_delete=models.CASCADE, related_name="components")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(default=0)
     required = models.DecimalField(**QTY)
-    reserved = models.DecimalField(**QTY, default=Decimal(0))
     consumed = models.DecimalField(**QTY, default=Decimal(0))
     uom = models.ForeignKey(UnitOfMeasure, on_delete=models.PROTECT, related_name="+")
+
+    objects = ProductionOrderComponentManager()
 
     class Meta:
         ordering = ["order", "position"]
@@ -126,8 +155,7 @@ class ProductionOrderComponent(UUIDModel):
             models.UniqueConstraint(fields=["order", "item"], name="po_component_once"),
             models.CheckConstraint(condition=Q(required__gt=0), name="po_component_required_pos"),
             models.CheckConstraint(
-                condition=Q(reserved__gte=0) & Q(consumed__gte=0),
-                name="po_component_non_negative",
+                condition=Q(consumed__gte=0), name="po_component_consumed_gte_0"
             ),
         ]
 

@@ -22,6 +22,8 @@ class OrderComponentSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="item.number")
     name = serializers.CharField(source="item.name")
     uom = serializers.CharField(source="item.uom.symbol")
+    # Not a column: annotated by the component manager from the order's open reservation.
+    reserved = serializers.DecimalField(max_digits=18, decimal_places=6, read_only=True)
 
     class Meta:
         model = ProductionOrderComponent

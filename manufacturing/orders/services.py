@@ -312,7 +312,6 @@ def production_order_confirm(*, order: ProductionOrder, actor=None) -> Productio
             item=t.item,
             position=index,
             required=t.quantity,
-            reserved=t.quantity,
             uom_id=t.item.uom_id,
         )
         for index, t in enumerate(totals)
@@ -361,7 +360,6 @@ def production_order_produce(
         if take <= 0:
             continue
         lines.append(ReservationLine(component.item, order.source_warehouse, take))
-        component.reserved = max(component.reserved - take, Decimal(0))
         component.consumed += take
         changed.append(component)
     stock_consume(production_order_id=order.pk, lines=lines, reference=order.reference, actor=actor)
@@ -375,7 +373,7 @@ def production_order_produce(
         actor=actor,
     )
     if changed:
-        ProductionOrderComponent.objects.bulk_update(changed, ["reserved", "consumed"])
+        ProductionOrderComponent.objects.bulk_update(changed, ["consumed"])
     order.produced_qty = produced
     order.status = OrderStatus.IN_PROGRESS
     stamp(order, actor)
@@ -393,7 +391,6 @@ def _cancel_open_work_orders(order: ProductionOrder, now) -> None:
 
 def _release(order: ProductionOrder, actor) -> None:
     stock_release(production_order_id=order.pk, actor=actor)
-    order.components.filter(reserved__gt=0).update(reserved=Decimal(0))
 
 
 @transaction.atomic
