@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from config import csv
 from config.api.renderers import JSONRenderer
 from config.exceptions import DomainError
+from config.levels import LEVELS
 from manufacturing.boms.explosion import bom_explode
 from manufacturing.boms.models import BOM
 from manufacturing.boms.serializers import ExplosionSerializer
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("number", help="BOM number (an active BOM)")
         parser.add_argument("--quantity", help="quantity to build (default: the BOM's)")
-        parser.add_argument("--levels", choices=["all", "1"], default="all")
+        parser.add_argument("--levels", choices=LEVELS, default="all")
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args, **options):
