@@ -7,7 +7,7 @@ from config.api.renderers import JSONRenderer
 from config.exceptions import DomainError
 from config.levels import LEVELS
 from manufacturing.boms.explosion import bom_explode
-from manufacturing.boms.models import BOM
+from manufacturing.boms.references import NOT_FOUND, bom_by_number
 from manufacturing.boms.serializers import ExplosionSerializer
 
 
@@ -24,9 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args, **options):
-        bom = BOM.objects.select_related("product", "uom").filter(number=options["number"]).first()
+        bom = bom_by_number(options["number"])
         if bom is None:
-            raise CommandError(f"No active BOM numbered {options['number']}.")
+            raise CommandError(NOT_FOUND["bom", "number"].format(value=options["number"]))
         quantity = None
         if options["quantity"] is not None:
             try:
