@@ -1,10 +1,10 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from config.api.viewsets import SoftDeleteViewSet
+from config.levels import levels_parse
 from items import selectors, services
 from items.filters import ItemFilter, UnitOfMeasureFilter
 from items.representations import ITEM_ROW_FIELDS, item_rows, where_used_rows
@@ -122,9 +122,7 @@ class ItemViewSet(
     )
     @action(detail=True, methods=["get"], url_path="where-used")
     def where_used(self, request, pk=None):
-        levels = request.query_params.get("levels", "1")
-        if levels not in ("1", "all"):
-            raise ValidationError({"levels": ["Must be 1 or all."]})
+        levels = levels_parse(request.query_params.get("levels"), default="1")
         rows = selectors.item_where_used(item=self.get_object(), levels=levels)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(where_used_rows(page))  # = WhereUsedSerializer

@@ -7,7 +7,7 @@ from decimal import Decimal
 from items.models import Item, UnitOfMeasure
 from manufacturing.boms.models import BOM, Workcenter
 from manufacturing.boms.services import bom_archive, bom_create, bom_submit, workcenter_create
-from manufacturing.boms.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.specs import BOMSpec, ComponentSpec, OperationSpec
 
 WORKCENTERS = [
     # code, name, hourly cost
@@ -120,7 +120,7 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
     for name, product, type_, lines, operations, then, is_default in BOMS:
         if name in names or product not in items:
             continue
-        bom = bom_create(
+        spec = BOMSpec(
             product=items[product],
             name=name,
             type=type_,
@@ -138,8 +138,8 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
                 OperationSpec(name=op, workcenter=existing_wc[wc], duration_minutes=Decimal(m))
                 for op, wc, m in operations
             ],
-            actor=actor,
         )
+        bom = bom_create(spec=spec, actor=actor)
         if then == "submit":
             bom_submit(bom=bom, actor=actor)
         elif then == "archive":

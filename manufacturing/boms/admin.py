@@ -14,7 +14,6 @@ from manufacturing.boms.explosion import bom_explode
 from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, BOMStatus, Workcenter
 from manufacturing.boms.selectors import bom_history
 from manufacturing.boms.services import (
-    HEADER_FIELDS,
     WORKCENTER_FIELDS,
     bom_archive,
     bom_cancel,
@@ -28,7 +27,7 @@ from manufacturing.boms.services import (
     workcenter_restore,
     workcenter_update,
 )
-from manufacturing.boms.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.specs import HEADER_FIELDS, BOMSpec, ComponentSpec, OperationSpec
 from manufacturing.permissions import BOM_ACTIONS
 
 BOM_HEADER_FIELDS = HEADER_FIELDS
@@ -220,21 +219,15 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
                     )
         obj = form.instance
         if change:
-            saved = bom_update(
-                bom=obj,
-                data=header,
-                components=components,
-                operations=operations,
-                actor=request.user,
-            )
+            spec = BOMSpec(**header, components=components, operations=operations)
+            saved = bom_update(bom=obj, spec=spec, actor=request.user)
         else:
             header["number"] = header["number"] or None
             # An unticked box on a new BOM means "not asked": the product's first BOM becomes
             # its default, as through the API.
             header["is_default"] = True if header["is_default"] else None
-            saved = bom_create(
-                **header, components=components, operations=operations, actor=request.user
-            )
+            spec = BOMSpec(**header, components=components, operations=operations)
+            saved = bom_create(spec=spec, actor=request.user)
         obj.pk = saved.pk
         obj.refresh_from_db()
 

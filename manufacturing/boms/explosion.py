@@ -20,6 +20,7 @@ from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
 from config.exceptions import ValidationFailed
+from config.levels import levels_parse
 from items.models import Item, UnitOfMeasure
 from items.units import conversion_factor, quantize_qty
 from manufacturing.boms.graph import exploded_bom_ids_sql
@@ -35,7 +36,6 @@ from manufacturing.exceptions import CircularReference
 
 MONEY_STEP = Decimal("0.0001")
 ONE = Decimal(1)
-LEVELS = ("all", "1")
 
 
 def quantize_money(value: Decimal) -> Decimal:
@@ -357,19 +357,12 @@ class _Walker:
         return materials_cost, operations_cost
 
 
-def parse_levels(levels) -> str:
-    value = str(levels if levels is not None else "all").strip().lower()
-    if value not in LEVELS:
-        raise ValidationFailed("levels must be 1 or all.", errors={"levels": ["Must be 1 or all."]})
-    return value
-
-
 def bom_explode(*, bom: BOM, quantity: Decimal | None = None, levels: str = "all") -> Explosion:
     """The requirements to build `quantity` (in the BOM's unit; default: the BOM's quantity) of
     `bom`'s product. `levels="all"` follows each sub-assembly's default BOM down to the leaves;
     `levels="1"` stops at the BOM's own components. Phantom kits are always exploded through.
     Two queries, whatever the depth and size of the tree."""
-    levels = parse_levels(levels)
+    levels = levels_parse(levels)
     quantity = quantize_qty(Decimal(quantity)) if quantity is not None else bom.quantity
     if quantity <= 0:
         raise ValidationFailed(

@@ -16,13 +16,13 @@ from django.db import transaction
 
 from config import csv
 from config.exceptions import DomainError
-from items.models import Item, UnitOfMeasure
-from manufacturing.boms.models import BOMStatus, Workcenter
+from manufacturing.boms.models import BOMStatus, BOMType
+from manufacturing.boms.references import References
 from manufacturing.boms.services import bom_cancel, bom_create
-from manufacturing.boms.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.specs import BOMSpec, ComponentSpec, OperationSpec
 from manufacturing.management.csv_layout import HEADER_COLUMNS, REQUIRED_COLUMNS
 
-BATCH_ROWS = 2000  # rows whose item numbers are looked up in one query
+BATCH_ROWS = 2000  # rows whose references are looked up together (a query per kind)
 
 # `progress(done, total)`: called with the total first, then as rows are read (per row: the
 # caller decides how often to show it).
@@ -87,6 +87,20 @@ def _decimal(value: str, row: int, column: str, errors: list, default=None):
         errors.append(f"row {row}: {column} '{value}' is not a number.")
         return default
     return number
+
+
+def _batch_references(batch: list[Block]) -> References:
+    """Every item, unit and workcenter a batch of blocks names, looked up at once."""
+    refs = References()
+    for block in batch:
+        refs.want_item(number=block.header["product_number"])
+        refs.want_unit(block.header["bom_uom"])
+        for _, values in block.components:
+            refs.want_item(number=values["component_number"])
+            refs.want_unit(values.get("unit"))
+        for _, values in block.operations:
+            refs.want_workcenter(name=values.get("workcenter"))
+    return refs.load()
 
 
 def _text(file) -> io.TextIOWrapper:
@@ -220,35 +234,31 @@ class _BOMCSVImport:
     @transaction.atomic
     def run(self, reader, *, dry_run: bool) -> tuple[int, list[str]]:
         errors: list[str] = []
-        units = {u.symbol: u for u in UnitOfMeasure.objects.all()}
-        # As the API reads `"workcenter": "…"`: a name first, else a code.
-        live = list(Workcenter.objects.all())
-        workcenters = {wc.code: wc for wc in live} | {wc.name: wc for wc in live}
         created = 0
         for batch in self._blocks(reader, errors):
-            numbers = {b.header["product_number"] for b in batch} | {
-                values["component_number"] for b in batch for _, values in b.components
-            }
-            items = {
-                i.number: i for i in Item.objects.select_related("uom").filter(number__in=numbers)
-            }
+            refs = _batch_references(batch)
             for block in batch:
-                if self._create(block, items, units, workcenters):
+                if self._create(block, refs):
                     created += 1
                 errors.extend(block.errors)
         if errors or dry_run:
             transaction.set_rollback(True)
         return created, errors
 
-    def _create(self, block: Block, items, units, workcenters) -> bool:
+    def _create(self, block: Block, refs: References) -> bool:
         head, errors, row = block.header, block.errors, block.first_row
-        product = items.get(head["product_number"])
-        if product is None:
-            errors.append(
-                f"row {row}: product_number '{head['product_number']}' is not an active item."
-            )
+
+        def found(instance, row: int, column: str):
+            """The resolver's answer; what it did not find, as an error on `row`."""
+            errors.extend(miss.row_message(row, column) for miss in refs.misses)
+            refs.misses.clear()
+            return instance
+
+        product = found(
+            refs.item(number=head["product_number"], path="product_number"), row, "product_number"
+        )
         quantity = _decimal(head["bom_quantity"], row, "bom_quantity", errors, Decimal(1))
-        uom = self._unit(head["bom_uom"], units, row, "bom_uom", errors)
+        uom = found(refs.unit(head["bom_uom"], path="bom_uom"), row, "bom_uom")
         status = head["bom_status"] or BOMStatus.DRAFT
         if status not in BOMStatus.values:
             errors.append(
@@ -274,19 +284,17 @@ class _BOMCSVImport:
 
         components = []
         for line_row, values in block.components:
-            item = items.get(values["component_number"])
-            if item is None:
-                errors.append(
-                    f"row {line_row}: component_number '{values['component_number']}' is not an "
-                    "active item."
-                )
+            number = values["component_number"]
+            item = found(
+                refs.item(number=number, path="component_number"), line_row, "component_number"
+            )
             components.append(
                 ComponentSpec(
                     item=item,
                     quantity=_decimal(
                         values.get("quantity"), line_row, "quantity", errors, Decimal(0)
                     ),
-                    uom=self._unit(values.get("unit"), units, line_row, "unit", errors),
+                    uom=found(refs.unit(values.get("unit"), path="unit"), line_row, "unit"),
                     scrap_percent=_decimal(
                         values.get("scrap_percent"), line_row, "scrap_percent", errors, Decimal(0)
                     ),
@@ -294,12 +302,8 @@ class _BOMCSVImport:
             )
         operations = []
         for op_row, values in block.operations:
-            workcenter = workcenters.get(values.get("workcenter", ""))
-            if workcenter is None:
-                errors.append(
-                    f"row {op_row}: workcenter '{values.get('workcenter', '')}' is not an active "
-                    "workcenter."
-                )
+            name = values.get("workcenter", "")
+            workcenter = found(refs.workcenter(name=name, path="workcenter"), op_row, "workcenter")
             sequence = values.get("operation_sequence") or None
             if sequence is not None:
                 try:
@@ -325,21 +329,24 @@ class _BOMCSVImport:
             )
         if errors:
             return False
+        spec = BOMSpec(
+            product=product,
+            components=components,
+            operations=operations,
+            number=block.number,
+            name=head["bom_name"],
+            description=head["description"],
+            quantity=quantity,
+            uom=uom,
+            type=head["bom_type"] or BOMType.MANUFACTURE,
+            is_default=is_default,
+        )
         try:
             # bom_create is atomic itself: an extra savepoint only for the two steps of a
             # cancelled BOM (created submitted, then cancelled).
             with transaction.atomic() if status == BOMStatus.CANCELLED else nullcontext():
                 bom = bom_create(
-                    product=product,
-                    components=components,
-                    operations=operations,
-                    number=block.number,
-                    name=head["bom_name"],
-                    description=head["description"],
-                    quantity=quantity,
-                    uom=uom,
-                    type=head["bom_type"] or "manufacture",
-                    is_default=is_default,
+                    spec=spec,
                     version=version,
                     status=BOMStatus.DRAFT if status == BOMStatus.DRAFT else BOMStatus.SUBMITTED,
                     actor=self.actor,
@@ -350,15 +357,6 @@ class _BOMCSVImport:
             errors.extend(self._located(exc, block))
             return False
         return True
-
-    @staticmethod
-    def _unit(symbol, units, row, column, errors):
-        if not symbol:
-            return None
-        unit = units.get(symbol)
-        if unit is None or unit.deleted_at is not None:
-            errors.append(f"row {row}: {column} '{symbol}' is not a known unit.")
-        return unit
 
     @staticmethod
     def _located(exc: DomainError, block: Block) -> list[str]:

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from config.history import HistoryEntry, history_entries
+from config.levels import levels_parse
 from items.models import Item, UnitOfMeasure
 from items.selectors import USAGE_EXAMPLES
 from manufacturing.boms.graph import items_above_sql
@@ -150,8 +151,9 @@ def item_where_used(*, item: Item, levels: str = "1") -> list[dict]:
     # in SQL: given a condition on the BOM, SQLite's planner starts from every live BOM and
     # probes its lines for each item above (seconds at 10,000 nodes); from the items, it is
     # an index lookup per item.
+    levels = levels_parse(levels, default="1")
     lines = BOMComponent.objects.order_by()
-    if str(levels) == "all":
+    if levels == "all":
         sql, params = items_above_sql(item.pk)
         lines = lines.filter(item_id__in=RawSQL(sql, params))
     else:
@@ -191,7 +193,7 @@ def item_where_used(*, item: Item, levels: str = "1") -> list[dict]:
             if product_id not in seen_items:
                 seen_items.add(product_id)
                 next_frontier.append(product_id)
-        if str(levels) != "all":
+        if levels != "all":
             break
         frontier = next_frontier
         level += 1

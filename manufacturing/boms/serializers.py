@@ -6,6 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from config.api.serializers import InputSerializer, QuerySerializer
+from config.levels import LEVELS
 from items.serializers import ItemRefSerializer
 from manufacturing.boms.models import BOM, BOMStatus, BOMType, Workcenter
 from manufacturing.schema import NamedChoiceField
@@ -200,7 +201,7 @@ class BOMComponentsInputSerializer(InputSerializer):
 
 class ExplosionQuerySerializer(QuerySerializer):
     quantity = serializers.DecimalField(**QTY, required=False, validators=[_positive])
-    levels = serializers.ChoiceField(choices=["all", "1"], required=False, default="all")
+    levels = serializers.ChoiceField(choices=LEVELS, required=False, default="all")
 
 
 class RequirementSerializer(serializers.Serializer):

@@ -24,7 +24,7 @@ from manufacturing.boms.models import (
     Workcenter,
 )
 from manufacturing.boms.selectors import bom_open_order_references
-from manufacturing.boms.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.specs import BOMSpec, ComponentSpec, OperationSpec
 from manufacturing.exceptions import (
     BomInUse,
     BomLocked,
@@ -38,16 +38,6 @@ from manufacturing.sequences import sequence_next
 # pg_advisory_xact_lock key serializing BOM-graph writes ("BOMG").
 BOM_GRAPH_LOCK_KEY = 0x424F4D47
 BOM_NUMBER_SEQUENCE = "bom"
-HEADER_FIELDS = (
-    "number",
-    "name",
-    "description",
-    "product",
-    "quantity",
-    "uom",
-    "type",
-    "is_default",
-)
 
 QTY_STEP = Decimal("0.000001")
 PERCENT_STEP = Decimal("0.0001")
@@ -494,16 +484,7 @@ def _save_header(bom: BOM, *, actor) -> None:
 @transaction.atomic
 def bom_create(
     *,
-    product: Item,
-    components: Sequence[ComponentSpec],
-    operations: Sequence[OperationSpec] = (),
-    name: str = "",
-    number: str | None = None,
-    description: str = "",
-    quantity: Decimal = Decimal(1),
-    uom: UnitOfMeasure | None = None,
-    type: str = BOMType.MANUFACTURE,
-    is_default: bool | None = None,
+    spec: BOMSpec,
     version: int = 1,
     status: str = BOMStatus.DRAFT,
     actor=None,
@@ -511,7 +492,11 @@ def bom_create(
     """A new draft BOM. `number` empty: the next `BOM-000001`. `is_default` None: the BOM
     becomes the default when its product has none yet (the first BOM of a product).
     `status=submitted` creates it submitted at once, as `bom_submit` right after would (an
-    import of released BOMs), without reading and saving it a second time."""
+    import of released BOMs), without reading and saving it a second time. Every field of
+    `spec` is taken (its defaults are a new BOM's)."""
+    product, components, operations = spec.product, spec.components, spec.operations or ()
+    number, name, description = spec.number, spec.name, spec.description
+    quantity, uom, type, is_default = spec.quantity, spec.uom, spec.type, spec.is_default
     lock_bom_graph()
     if status not in (BOMStatus.DRAFT, BOMStatus.SUBMITTED):
         raise ValidationFailed(
@@ -561,18 +546,17 @@ def bom_create(
 def bom_update(
     *,
     bom: BOM,
-    data: dict[str, Any] | None = None,
-    components: Sequence[ComponentSpec] | None = None,
-    operations: Sequence[OperationSpec] | None = None,
+    spec: BOMSpec,
     actor=None,
 ) -> BOM:
-    """Change the header (`data`: any of number, name, description, product, quantity, uom,
-    type, is_default) and, when given, replace the whole set of components or operations
-    (kept lines keep their ids). All or nothing. A submitted or cancelled BOM accepts changes
+    """Change the header fields `spec` gives (`spec.given`: any of number, name, description,
+    product, quantity, uom, type, is_default) and, when given (not None), replace the whole set
+    of components or operations (kept lines keep their ids). All or nothing. A submitted or cancelled BOM accepts changes
     to its number, name, description and default flag only (`bom_locked`)."""
     lock_bom_graph()
     bom = _locked_live(bom)
-    data = {k: v for k, v in (data or {}).items() if k in HEADER_FIELDS}
+    data = spec.header()
+    components, operations = spec.components, spec.operations
 
     product = data.get("product", bom.product)
     type_ = data.get("type", bom.type)
@@ -652,17 +636,17 @@ def bom_update(
 def bom_sync_components(*, bom: BOM, components: Sequence[ComponentSpec], actor=None) -> BOM:
     """Make the lines exactly `components`, keyed by component item: add the new, update the
     changed, remove the missing, in one transaction (seed 002's lines sync)."""
-    return bom_update(bom=bom, components=components, actor=actor)
+    return bom_update(bom=bom, spec=BOMSpec.partial(components=components), actor=actor)
 
 
 def bom_replace_operations(*, bom: BOM, operations: Sequence[OperationSpec], actor=None) -> BOM:
-    return bom_update(bom=bom, operations=operations, actor=actor)
+    return bom_update(bom=bom, spec=BOMSpec.partial(operations=operations), actor=actor)
 
 
 @transaction.atomic
 def bom_set_default(*, bom: BOM, actor=None) -> BOM:
     """Make `bom` its product's default, clearing the previous default."""
-    return bom_update(bom=bom, data={"is_default": True}, actor=actor)
+    return bom_update(bom=bom, spec=BOMSpec.partial(is_default=True), actor=actor)
 
 
 @transaction.atomic
@@ -698,15 +682,17 @@ def bom_copy(*, bom: BOM, actor=None) -> BOM:
     source = BOM.all_objects.select_related("product__uom", "uom").get(pk=bom.pk)
     versions = BOM.all_objects.filter(product_id=source.product_id).aggregate(v=Max("version"))
     return bom_create(
-        product=source.product,
-        components=_current_components(source),
-        operations=_current_operations(source),
-        name=source.name,
-        description=source.description,
-        quantity=source.quantity,
-        uom=source.uom,
-        type=source.type,
-        is_default=None,
+        spec=BOMSpec(
+            product=source.product,
+            components=_current_components(source),
+            operations=_current_operations(source),
+            name=source.name,
+            description=source.description,
+            quantity=source.quantity,
+            uom=source.uom,
+            type=source.type,
+            is_default=None,
+        ),
         version=max(source.version, versions["v"] or 0) + 1,
         actor=actor,
     )

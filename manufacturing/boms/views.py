@@ -21,7 +21,6 @@ from manufacturing.boms.serializers import (
     WorkcenterSerializer,
 )
 from manufacturing.boms.services import (
-    HEADER_FIELDS,
     bom_archive,
     bom_cancel,
     bom_copy,
@@ -35,6 +34,7 @@ from manufacturing.boms.services import (
     workcenter_restore,
     workcenter_update,
 )
+from manufacturing.boms.specs import BOMSpec
 from manufacturing.permissions import BOM_ACTIONS
 
 # --- workcenters ----------------------------------------------------------------------------
@@ -95,9 +95,6 @@ class WorkcenterViewSet(
 
 # --- bills of materials ---------------------------------------------------------------------
 
-HEADER_KEYS = HEADER_FIELDS
-PUT_DEFAULTS = {"name": "", "description": "", "quantity": 1, "uom": None, "type": "manufacture"}
-
 
 @extend_schema_view(
     list=extend_schema(summary="List bills of materials"),
@@ -151,34 +148,20 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         fresh = bom_list().get(pk=bom.pk)
         return Response(BOMSerializer(fresh).data, status=status_code)
 
-    def _input(self, request, *, partial: bool) -> dict:
+    def _input(self, request, *, partial: bool) -> BOMSpec:
+        """POST and PATCH: what was given; PUT: a full replace (BOMSpec's PUT defaults)."""
         data = BOMInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        return bom_input_resolve(data.validated_data)
-
-    @staticmethod
-    def _split(resolved: dict) -> tuple[dict, list | None, list | None]:
-        header = {k: v for k, v in resolved.items() if k in HEADER_KEYS}
-        return header, resolved.get("components"), resolved.get("operations")
+        return bom_input_resolve(data.validated_data, put=request.method == "PUT")
 
     def create(self, request, *args, **kwargs):
-        header, components, operations = self._split(self._input(request, partial=False))
-        bom = bom_create(
-            **header, components=components, operations=operations or (), actor=request.user
-        )
+        bom = bom_create(spec=self._input(request, partial=False), actor=request.user)
         return self._respond(bom, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         bom = self.get_object()
-        if kwargs.get("partial"):
-            header, components, operations = self._split(self._input(request, partial=True))
-        else:
-            resolved = self._input(request, partial=False)
-            resolved = {**PUT_DEFAULTS, "operations": [], **resolved}
-            header, components, operations = self._split(resolved)
-        bom = bom_update(
-            bom=bom, data=header, components=components, operations=operations, actor=request.user
-        )
+        spec = self._input(request, partial=bool(kwargs.get("partial")))
+        bom = bom_update(bom=bom, spec=spec, actor=request.user)
         return self._respond(bom)
 
     def partial_update(self, request, *args, **kwargs):
@@ -197,8 +180,8 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         bom = self.get_object()
         data = BOMComponentsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        resolved = bom_input_resolve(data.validated_data)
-        bom = bom_sync_components(bom=bom, components=resolved["components"], actor=request.user)
+        spec = bom_input_resolve(data.validated_data)
+        bom = bom_sync_components(bom=bom, components=spec.components, actor=request.user)
         return self._respond(bom)
 
     @extend_schema(summary="Submit a draft BOM", request=None, responses={200: BOMSerializer})

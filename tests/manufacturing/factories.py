@@ -7,7 +7,7 @@ import factory
 
 from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, Workcenter
 from manufacturing.boms.services import bom_create
-from manufacturing.boms.specs import ComponentSpec, OperationSpec
+from manufacturing.boms.specs import BOMSpec, ComponentSpec, OperationSpec
 from tests.items.factories import ItemFactory, unit
 
 
@@ -52,7 +52,9 @@ class BOMFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, lines=None, operations=(), actor=None, **kwargs):
         if lines is None:
             lines = [line(ItemFactory())]
-        return bom_create(components=lines, operations=operations, actor=actor, **kwargs)
+        version, status = kwargs.pop("version", 1), kwargs.pop("status", "draft")
+        spec = BOMSpec(components=lines, operations=list(operations), **kwargs)
+        return bom_create(spec=spec, version=version, status=status, actor=actor)
 
 
 class BOMComponentFactory(factory.django.DjangoModelFactory):

@@ -20,6 +20,7 @@ from manufacturing.boms.services import (
     bom_update,
     workcenter_create,
 )
+from manufacturing.boms.specs import BOMSpec
 from manufacturing.exceptions import BomLocked, CircularReference, DuplicateComponent
 from tests.api.test_conventions import assert_problem
 from tests.items.factories import ItemFactory, unit
@@ -107,9 +108,9 @@ def test_changing_the_product_checks_cycles_too():
     other = BOMFactory(lines=[line(a)])
 
     with pytest.raises(CircularReference):
-        bom_update(bom=other, data={"product": b})
+        bom_update(bom=other, spec=BOMSpec.partial(product=b))
     with pytest.raises(CircularReference):
-        bom_update(bom=other, data={"product": a})
+        bom_update(bom=other, spec=BOMSpec.partial(product=a))
 
 
 def test_diamonds_are_not_cycles():
@@ -165,10 +166,10 @@ def test_submitted_bom_refuses_content_changes_but_not_its_name():
     bom_submit(bom=bom)
 
     with pytest.raises(BomLocked):
-        bom_update(bom=bom, data={"quantity": Decimal(5)})
+        bom_update(bom=bom, spec=BOMSpec.partial(quantity=Decimal(5)))
     with pytest.raises(BomLocked):
         bom_sync_components(bom=bom, components=[line(ItemFactory())])
-    renamed = bom_update(bom=bom, data={"name": "New", "description": "why"})
+    renamed = bom_update(bom=bom, spec=BOMSpec.partial(name="New", description="why"))
     assert (renamed.name, renamed.status) == ("New", BOMStatus.SUBMITTED)
 
 
@@ -177,7 +178,7 @@ def test_archived_bom_refuses_changes():
     bom_archive(bom=bom)
 
     with pytest.raises(InvalidState):
-        bom_update(bom=bom, data={"name": "x"})
+        bom_update(bom=bom, spec=BOMSpec.partial(name="x"))
 
 
 # --- content hash -------------------------------------------------------------------------------
@@ -200,9 +201,9 @@ def test_content_hash_rules():
     a.save()
     assert bom_content_hash(bom=first) == first.content_hash
 
-    bom_update(bom=first, data={"name": "only the name"})
+    bom_update(bom=first, spec=BOMSpec.partial(name="only the name"))
     assert BOM.objects.get(pk=first.pk).content_hash == same_reordered.content_hash
-    updated = bom_update(bom=first, operations=[op(wc, 6)])
+    updated = bom_update(bom=first, spec=BOMSpec.partial(operations=[op(wc, 6)]))
     assert updated.content_hash != same_reordered.content_hash
     assert updated.content_hash == bom_content_hash(bom=updated)
 
@@ -329,21 +330,24 @@ def test_units_are_converted_on_lines_not_refused():
 def test_a_bom_can_be_created_submitted_as_submitting_it_right_after_would():
     product, part = ItemFactory(), ItemFactory()
 
-    bom = bom_create(product=product, components=[line(part, 2)], status="submitted")
+    bom = bom_create(spec=BOMSpec(product=product, components=[line(part, 2)]), status="submitted")
 
     bom.refresh_from_db()
     assert bom.status == BOMStatus.SUBMITTED and bom.is_default
     assert bom.content_hash == bom_content_hash(bom=bom)
     assert list(bom.history.values_list("status", flat=True)) == ["submitted"]
     with pytest.raises(BomLocked):
-        bom_update(bom=bom, components=[line(part, 3)])
+        bom_update(bom=bom, spec=BOMSpec.partial(components=[line(part, 3)]))
     with pytest.raises(InvalidState):
         bom_submit(bom=bom)
 
 
 def test_a_new_bom_is_never_created_cancelled():
     with pytest.raises(ValidationFailed) as caught:
-        bom_create(product=ItemFactory(), components=[line(ItemFactory())], status="cancelled")
+        bom_create(
+            spec=BOMSpec(product=ItemFactory(), components=[line(ItemFactory())]),
+            status="cancelled",
+        )
 
     assert "status" in caught.value.extra["errors"]
     assert not BOM.all_objects.exists()

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from config import csv
 from config.api.renderers import JSONRenderer
 from config.exceptions import DomainError
+from config.levels import LEVELS
 from manufacturing.boms.explosion import bom_explode
-from manufacturing.boms.models import BOM
+from manufacturing.boms.references import NOT_FOUND, bom_by_number
 from manufacturing.boms.serializers import ExplosionSerializer
 
 
@@ -19,13 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("number", help="BOM number (an active BOM)")
         parser.add_argument("--quantity", help="quantity to build (default: the BOM's)")
-        parser.add_argument("--levels", choices=["all", "1"], default="all")
+        parser.add_argument("--levels", choices=LEVELS, default="all")
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args, **options):
-        bom = BOM.objects.select_related("product", "uom").filter(number=options["number"]).first()
+        bom = bom_by_number(options["number"])
         if bom is None:
-            raise CommandError(f"No active BOM numbered {options['number']}.")
+            raise CommandError(NOT_FOUND["bom", "number"].format(value=options["number"]))
         quantity = None
         if options["quantity"] is not None:
             try:
