@@ -1,13 +1,11 @@
-"""Response bodies of the hot item endpoints, built from rows of values.
-
-`item_rows` gives exactly what `ItemSerializer(items, many=True).data` gives (the serializer
-stays the OpenAPI schema; `tests/perf/test_fast_paths.py` compares the two) without building
-model instances or running DRF's field machinery per row.
+"""The representations of items (`config.api.representations`): the one definition of an item's
+body and of a where-used row. The list builds its rows from rows of values (no model instance,
+no DRF field machinery per row); `ItemSerializer` (the OpenAPI schema) hands its instances to
+the same function, so retrieve and the write responses give the same bytes.
 """
 
-from django.utils import timezone
-
 from config.api.renderers import json_number
+from config.api.representations import attribute_row, datetime_text
 
 # The columns item_rows reads, in order (the unit's symbol through the join).
 ITEM_ROW_FIELDS = (
@@ -25,17 +23,15 @@ ITEM_ROW_FIELDS = (
 )
 
 
-def iso_datetime(value) -> str | None:
-    """DRF's DateTimeField output: ISO 8601 in the current time zone, UTC as `Z`."""
-    if not value:
-        return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+def item_bodies(items) -> list[dict]:
+    """The bodies of loaded items (their unit joined): `item_rows` of their attributes."""
+    return item_rows(attribute_row(item, ITEM_ROW_FIELDS) for item in items)
 
 
 def item_rows(rows) -> list[dict]:
-    """`rows` of `ITEM_ROW_FIELDS` values → the list rows, camelCase keys (the renderer passes
-    them through unchanged)."""
+    """`rows` of `ITEM_ROW_FIELDS` values → the item bodies, camelCase keys (the renderer passes
+    them through unchanged). Adding a field: a column above, a key here, the schema field on
+    `ItemSerializer` (the drift test in `tests/perf/test_fast_paths.py` asks for it)."""
     return [
         {
             "id": str(pk),
@@ -47,8 +43,8 @@ def item_rows(rows) -> list[dict]:
             "tracking": tracking,
             "standardCost": json_number(cost),
             "isActive": deleted_at is None,
-            "createdAt": iso_datetime(created_at),
-            "updatedAt": iso_datetime(updated_at),
+            "createdAt": datetime_text(created_at),
+            "updatedAt": datetime_text(updated_at),
         }
         for (
             pk,
@@ -67,7 +63,7 @@ def item_rows(rows) -> list[dict]:
 
 
 def where_used_rows(rows) -> list[dict]:
-    """`WhereUsedSerializer(rows, many=True).data` for the rows of `item_where_used`."""
+    """The where-used rows of `item_where_used` (`WhereUsedSerializer` delegates here)."""
     return [
         {
             "bomId": str(row["bom_id"]),

@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from config.api.representations import BodiesListSerializer, RepresentedSerializer
 from config.api.serializers import InputSerializer
+from items import representations
 from items.models import Item, ItemType, Tracking, UnitCategory, UnitOfMeasure
 
 
@@ -24,11 +26,19 @@ class UnitOfMeasureInputSerializer(InputSerializer):
     )
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(RepresentedSerializer, serializers.ModelSerializer):
+    """The schema of an item; its body is `items.representations.item_rows` (list, retrieve
+    and the write responses alike)."""
+
     uom = serializers.CharField(source="uom.symbol", read_only=True)
     is_active = serializers.BooleanField(read_only=True)
 
+    @classmethod
+    def bodies(cls, instances):
+        return representations.item_bodies(instances)
+
     class Meta:
+        list_serializer_class = BodiesListSerializer
         model = Item
         fields = [
             "id",
@@ -83,7 +93,16 @@ class ItemRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class WhereUsedSerializer(serializers.Serializer):
+class WhereUsedSerializer(RepresentedSerializer):
+    """The schema of a where-used row; its body is `items.representations.where_used_rows`."""
+
+    class Meta:
+        list_serializer_class = BodiesListSerializer
+
+    @classmethod
+    def bodies(cls, instances):
+        return representations.where_used_rows(instances)
+
     bom_id = serializers.UUIDField()
     bom_number = serializers.CharField()
     bom_name = serializers.CharField()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from config.api.representations import BodiesListSerializer, RepresentedSerializer
 from config.api.serializers import InputSerializer, QuerySerializer
 from config.levels import LEVELS
 from items.serializers import ItemRefSerializer
@@ -61,8 +62,10 @@ class BOMOperationSerializer(serializers.Serializer):
     duration_minutes = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class BOMSerializer(serializers.ModelSerializer):
-    """The representation of list rows and details alike. Expects `bom_list()`'s prefetches."""
+class BOMSerializer(RepresentedSerializer, serializers.ModelSerializer):
+    """The schema of a BOM (list rows and details alike); its body is
+    `manufacturing.boms.representations.bom_bodies`, which reads the lines itself (give it BOMs
+    of `bom_headers()`: product and unit joined)."""
 
     product = ItemRefSerializer()
     uom = serializers.CharField(source="uom.symbol")
@@ -73,7 +76,14 @@ class BOMSerializer(serializers.ModelSerializer):
     components = BOMComponentSerializer(many=True, read_only=True)
     operations = BOMOperationSerializer(many=True, read_only=True)
 
+    @classmethod
+    def bodies(cls, instances):
+        from manufacturing.boms.representations import bom_bodies
+
+        return bom_bodies(instances)
+
     class Meta:
+        list_serializer_class = BodiesListSerializer
         model = BOM
         fields = [
             "id",
@@ -97,7 +107,7 @@ class BOMSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_component_count(self, bom) -> int:
+    def get_component_count(self, bom) -> int:  # the schema's type (and DRF's own output)
         return len(bom.components.all())
 
 
@@ -230,7 +240,18 @@ class CostSerializer(serializers.Serializer):
     per_unit = serializers.DecimalField(**MONEY)
 
 
-class ExplosionSerializer(serializers.Serializer):
+class ExplosionSerializer(RepresentedSerializer):
+    """The schema of an explosion; its body is `representations.explosion_body`."""
+
+    class Meta:
+        list_serializer_class = BodiesListSerializer
+
+    @classmethod
+    def bodies(cls, instances):
+        from manufacturing.boms.representations import explosion_body
+
+        return [explosion_body(explosion) for explosion in instances]
+
     bom_id = serializers.UUIDField()
     quantity = serializers.DecimalField(**QTY)
     requirements = RequirementSerializer(many=True)

@@ -10,7 +10,7 @@ from manufacturing.boms.explosion import bom_explode
 from manufacturing.boms.filters import BOMFieldsFilter, BOMFilter, WorkcenterFilter
 from manufacturing.boms.references import bom_input_resolve
 from manufacturing.boms.representations import bom_bodies, explosion_body
-from manufacturing.boms.selectors import bom_headers, bom_history, bom_list, workcenter_list
+from manufacturing.boms.selectors import bom_headers, bom_history, workcenter_list
 from manufacturing.boms.serializers import (
     BOMComponentsInputSerializer,
     BOMInputSerializer,
@@ -138,15 +138,13 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         return BOMFieldsFilter if self.action == "archived" else BOMFilter
 
     def get_queryset(self):
-        if self.action == "archived":  # serialized with their prefetched lines
-            return bom_list()
-        # list and retrieve read the lines as rows (bom_bodies); the writes re-read under lock
-        # and answer through _respond: none of them needs the lines prefetched here.
+        # Every answer is `bom_bodies` (= BOMSerializer), which reads the lines as rows; the
+        # writes re-read under lock and answer through _respond.
         return bom_headers()
 
     def _respond(self, bom, status_code=status.HTTP_200_OK) -> Response:
-        fresh = bom_list().get(pk=bom.pk)
-        return Response(BOMSerializer(fresh).data, status=status_code)
+        """A write's answer: the BOM as it is now, the body a GET of it gives, byte for byte."""
+        return Response(bom_bodies([bom_headers().get(pk=bom.pk)])[0], status=status_code)
 
     def _input(self, request, *, partial: bool) -> BOMSpec:
         """POST and PATCH: what was given; PUT: a full replace (BOMSpec's PUT defaults)."""
@@ -224,7 +222,7 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
     def archived(self, request):
         queryset = self.filter_queryset(self.get_queryset().filter(deleted_at__isnull=False))
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(BOMSerializer(page, many=True).data)
+        return self.get_paginated_response(bom_bodies(page))
 
     @extend_schema(
         summary="Explode the BOM: requirements, totals per item and cost",
@@ -249,14 +247,14 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
                 quantity=params.validated_data.get("quantity"),
                 levels=params.validated_data["levels"],
             )
-            body = explosion_body(explosion)  # = ExplosionSerializer(explosion).data
+            body = explosion_body(explosion)  # ExplosionSerializer's body, camelCase already
             del explosion
         return Response(body)
 
     # Defined last: `list` would shadow the builtin in the annotations of the class body.
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(bom_bodies(page))  # = BOMSerializer(page, many=True)
+        return self.get_paginated_response(bom_bodies(page))  # BOMSerializer's body
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(bom_bodies([self.get_object()])[0])  # = BOMSerializer(bom).data
+        return Response(bom_bodies([self.get_object()])[0])
