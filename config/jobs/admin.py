@@ -15,11 +15,14 @@ from config.jobs.models import Job, JobStatus
 def progress_bar(job: Job) -> str:
     """A native <progress> (no inline style or script: CSP-clean); queued, or a running job
     with no total yet, is indeterminate. progress.js updates it while the job runs."""
-    total = job.progress_total
+    progress = selectors.job_progress(job)
+    done, total = progress.done, progress.total
     if total:
-        label = f"{job.progress_done} / {total} ({100 * job.progress_done // total}%)"
+        label = f"{done} / {total} ({100 * done // total}%)"
+    elif done:
+        label = f"{done}"
     else:
-        label = f"{job.progress_done}" if job.progress_done else ""
+        label = ""
     attributes = format_html(
         'class="job-progress" data-job-id="{}" data-job-status="{}" data-job-url="{}"',
         job.pk,
@@ -27,9 +30,7 @@ def progress_bar(job: Job) -> str:
         reverse("job-detail", kwargs={"pk": job.pk}),
     )
     if total:
-        bar = format_html(
-            '<progress {} value="{}" max="{}"></progress>', attributes, job.progress_done, total
-        )
+        bar = format_html('<progress {} value="{}" max="{}"></progress>', attributes, done, total)
     elif job.status == JobStatus.SUCCEEDED:
         bar = format_html('<progress {} value="1" max="1"></progress>', attributes)
     else:

@@ -1,6 +1,7 @@
 """Reading jobs: who sees which, and who may read a job's output."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -8,6 +9,13 @@ from django.db.models import QuerySet
 from config.exceptions import InvalidState, NotFound
 from config.jobs.kinds import kind_of
 from config.jobs.models import Job, JobStatus
+from config.jobs.progress import side_progress
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    done: int
+    total: int | None
 
 
 def job_list(*, user) -> QuerySet[Job]:
@@ -27,6 +35,16 @@ def job_get(*, user, job_id) -> Job:
     if job is None:
         raise NotFound("No such job.")
     return job
+
+
+def job_progress(job: Job) -> JobProgress:
+    """The progress to show: the job row's, or, while it runs on SQLite inside its transaction,
+    the side store's when that is newer (config/jobs/progress.py). PostgreSQL: the row."""
+    if job.status == JobStatus.RUNNING:
+        side = side_progress([job.pk]).get(job.pk)
+        if side is not None and (job.heartbeat_at is None or side.at > job.heartbeat_at):
+            return JobProgress(side.done, side.total)
+    return JobProgress(job.progress_done, job.progress_total)
 
 
 def job_output(*, user, job: Job):

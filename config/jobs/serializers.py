@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from config.jobs.kinds import kind_of
 from config.jobs.models import Job, JobStatus
+from config.jobs.selectors import job_progress
 
 
 class JobProgressSerializer(serializers.Serializer):
@@ -58,7 +59,8 @@ class JobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(JobProgressSerializer)
     def get_progress(self, job: Job) -> dict:
-        return {"done": job.progress_done, "total": job.progress_total}
+        progress = job_progress(job)
+        return {"done": progress.done, "total": progress.total}
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_error(self, job: Job) -> str | None:

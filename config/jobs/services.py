@@ -16,7 +16,7 @@ from django.utils import timezone
 from config.exceptions import DomainError, InvalidState, NotFound
 from config.jobs.kinds import JobKind
 from config.jobs.models import Job, JobStatus
-from config.jobs.progress import Progress
+from config.jobs.progress import Progress, side_progress, side_progress_discard, side_store
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +144,15 @@ def job_run(*, job_id, task_result_id: str, work: Callable[[Job, Progress], dict
     try:
         result = work(job, progress)
     except BaseException as exc:
-        progress.close()
-        job_fail(job=job, error=exc, progress=progress)
+        try:
+            job_fail(job=job, error=exc, progress=progress)
+        finally:
+            progress.close()  # after the final state: a reader never sees progress go back
         raise
-    progress.close()
-    job_succeed(job=job, result=result, progress=progress)
+    try:
+        job_succeed(job=job, result=result, progress=progress)
+    finally:
+        progress.close()
     return result
 
 
@@ -165,6 +169,11 @@ def job_reap_stale(*, stale_after: timedelta | None = None) -> int:
     lost = Job.objects.filter(status=JobStatus.RUNNING).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     )
+    # On SQLite, a job inside its transaction shows its signs of life in the side store.
+    side = side_progress(lost.values_list("pk", flat=True)) if side_store() else {}
+    alive = [job_id for job_id, seen in side.items() if seen.at >= cutoff]
+    if alive:
+        lost = lost.exclude(pk__in=alive)
     marked = lost.update(
         status=JobStatus.FAILED,
         finished_at=now,
@@ -174,6 +183,7 @@ def job_reap_stale(*, stale_after: timedelta | None = None) -> int:
             "Start it again."
         ),
     )
+    side_progress_discard([job_id for job_id in side if job_id not in alive])
     never_queued = Job.objects.filter(
         status=JobStatus.QUEUED, task_result_id="", created_at__lt=cutoff
     )

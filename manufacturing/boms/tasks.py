@@ -1,17 +1,16 @@
 """Background tasks of manufacturing (Django's Tasks API): thin wrappers over the services that
 run as a job (config.jobs), recording progress and outcome on it."""
 
+import io
 import tempfile
-from io import StringIO
 
 from django.core.files import File
-from django.core.management import call_command
 from django_tasks import task
 
 from config.jobs.kinds import JobKind, register
 from config.jobs.services import job_run
+from manufacturing.boms.exports import bom_export_csv
 from manufacturing.boms.imports import bom_import_csv
-from manufacturing.boms.models import BOM
 
 BOM_IMPORT = register(
     JobKind(
@@ -48,17 +47,15 @@ def bom_import(context, job_id: str) -> dict:
 
 
 def _export(job, progress) -> dict:
-    total = BOM.objects.count()
-    progress(0, total)
     name = f"boms-{job.created_at:%Y%m%d-%H%M%S}.csv"
-    with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
-        call_command("export_boms", output=tmp.name, verbosity=0, stdout=StringIO())
-        with open(tmp.name, "rb") as written:
-            rows = max(sum(1 for _ in written) - 1, 0)
-            written.seek(0)
-            job.output_file.save(name, File(written), save=False)
-    progress(total)
-    return {"boms": total, "rows": rows, "file": name}
+    with tempfile.NamedTemporaryFile("w+b", suffix=".csv") as tmp:
+        text = io.TextIOWrapper(tmp, encoding="utf-8", newline="")
+        result = bom_export_csv(out=text, progress=progress)
+        text.flush()
+        text.detach()
+        tmp.seek(0)
+        job.output_file.save(name, File(tmp), save=False)
+    return {"boms": result.boms, "rows": result.rows, "file": name}
 
 
 @task(takes_context=True)

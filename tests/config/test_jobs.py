@@ -14,7 +14,9 @@ from config.exceptions import InvalidState
 from config.jobs import services
 from config.jobs.kinds import JobKind, register
 from config.jobs.models import Job, JobStatus
-from config.jobs.progress import Progress
+from config.jobs.progress import Progress, side_progress
+from config.jobs.selectors import JobProgress, job_progress
+from config.jobs.serializers import JobSerializer
 from config.jobs.services import JobFailed, job_create, job_reap_stale, job_run, job_start
 from tests.config.jobs_helpers import run_worker
 from tests.conftest import IS_POSTGRES
@@ -129,16 +131,72 @@ def test_progress_inside_a_transaction_is_visible_to_others_at_once():
 
 @pytest.mark.skipif(IS_POSTGRES, reason="SQLite's single writer")
 @TRANSACTIONAL
-def test_sqlite_skips_progress_while_the_work_holds_the_write_lock():
-    job = _job(status=JobStatus.RUNNING)
+def test_sqlite_progress_inside_a_transaction_is_visible_to_others_at_once():
+    """SQLite: the work's transaction holds the only write lock, so progress goes to the side
+    store (no lock needed), which readers of the job see at once; the row is not touched."""
+    job = _job(status=JobStatus.RUNNING, heartbeat_at=timezone.now())
     progress = Progress(job.pk, interval=0)
+    seen = {}
+
+    def read_from_another_connection():
+        seen["api"] = JobSerializer(Job.objects.get(pk=job.pk)).data["progress"]
+        connection.close()
 
     with transaction.atomic():
-        assert progress.publish() is False  # would wait for our own lock: skipped, not stuck
-    assert progress.publish() is True
+        Job.objects.filter(kind="nothing").update(error="x")  # the work's own writes
+        progress(0, 10)
+        progress(7)
+        reader = threading.Thread(target=read_from_another_connection)
+        reader.start()
+        reader.join(10)
+        assert progress.writes == 2
+        assert progress._side is None  # no second connection was opened
 
-    assert progress.writes == 1
-    assert progress._side is None  # no second connection was opened
+    row = Job.objects.get(pk=job.pk)
+    assert seen == {"api": {"done": 7, "total": 10}}
+    assert (row.progress_done, row.progress_total) == (0, None)  # the row was left alone
+    assert job_progress(row) == JobProgress(7, 10)
+
+    row.status = JobStatus.SUCCEEDED
+    assert job_progress(row) == JobProgress(0, None)  # a finished job: the row has the last word
+    progress.close()
+    assert side_progress([job.pk]) == {}  # cleared when the job ends
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="SQLite's single writer")
+@TRANSACTIONAL
+def test_sqlite_progress_written_on_the_row_again_after_the_transaction_wins():
+    job = _job(status=JobStatus.RUNNING, heartbeat_at=timezone.now())
+    progress = Progress(job.pk, interval=0)
+    with transaction.atomic():
+        progress(3, 10)
+    progress(9)  # outside: the row, newer than the side store's entry
+
+    assert job_progress(Job.objects.get(pk=job.pk)) == JobProgress(9, 10)
+    progress.close()
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="SQLite's single writer")
+@TRANSACTIONAL
+def test_sqlite_stale_rule_sees_signs_of_life_in_the_side_store():
+    """A job inside its transaction on SQLite writes its heartbeat to the side store only: the
+    stale-job rule counts it, and still retires the job once that goes quiet too."""
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    job = _job(status=JobStatus.RUNNING, started_at=an_hour_ago, heartbeat_at=an_hour_ago)
+    quiet = _job(status=JobStatus.RUNNING, started_at=an_hour_ago, heartbeat_at=an_hour_ago)
+    progress = Progress(job.pk, interval=0)
+    with transaction.atomic():
+        progress(0, 10)  # the side store's heartbeat: now
+
+    assert job_reap_stale(stale_after=timedelta(minutes=10)) == 1  # only the quiet one
+    assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+    assert Job.objects.get(pk=quiet.pk).status == JobStatus.FAILED
+
+    assert job_reap_stale(stale_after=timedelta(0)) == 1  # its side heartbeat is old now too
+    dead = Job.objects.get(pk=job.pk)
+    assert dead.status == JobStatus.FAILED
+    assert dead.error.startswith("The worker running this job stopped giving signs of life")
+    assert side_progress([job.pk]) == {}  # the dead job's entry is gone with it
 
 
 # --- the life cycle ---------------------------------------------------------------------------

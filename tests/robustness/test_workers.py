@@ -4,6 +4,7 @@ sharing 50 imports run each exactly once (SKIP LOCKED), and a worker SIGKILLed i
 of an import leaves nothing half-written and its job is marked failed by the stale-job rule."""
 
 import signal
+import time
 from datetime import timedelta
 
 import pytest
@@ -55,6 +56,36 @@ def test_a_worker_process_imports_an_upload(api_as):
     assert body["error"] is None
     assert (body["status"], body["result"]) == ("succeeded", {"created": 2, "rows": 3})
     assert set(BOM.objects.values_list("number", flat=True)) == {"BOM-T1", "BOM-F1"}
+
+
+def test_progress_of_a_10000_row_import_moves_while_it_runs(api_as):
+    """The embedded default too (SQLite, where the import's transaction holds the only write
+    lock): a reader polling the job over the API sees the progress move before the end."""
+    components = _parts(10)
+    rows = []
+    for n in range(1000):  # 1,000 BOMs of 10 lines
+        product = ItemFactory(number=f"P{n:04d}", uom=unit("units"))
+        rows += [f"BOM-P{n:04d},P,{product.number},1,,,,,,,{c.number},1,,,,,," for c in components]
+    planner = api_as("manufacturing.add_bom", "manufacturing.view_bom")
+    file = SimpleUploadedFile("big.csv", ("\n".join([HEADER, *rows]) + "\n").encode())
+    job_id = upload(planner, file).json()["id"]
+
+    seen = []
+    worker = start_worker("--batch", JOBS_PROGRESS_INTERVAL="0.05")
+    try:
+        while worker.poll() is None:
+            body = planner.get(f"/api/jobs/{job_id}").json()
+            seen.append((body["status"], body["progress"]["done"], body["progress"]["total"]))
+            time.sleep(0.05)
+    finally:
+        output = _finish(worker)
+
+    midway = [done for status, done, total in seen if status == "running" and 0 < done < total]
+    assert midway, (seen, output)
+    assert {total for status, _, total in seen if status == "running"} <= {10_000, None}
+    body = planner.get(f"/api/jobs/{job_id}").json()
+    assert (body["status"], body["progress"]) == ("succeeded", {"done": 10_000, "total": 10_000})
+    assert BOM.objects.count() == 1000
 
 
 @pytest.mark.postgres
