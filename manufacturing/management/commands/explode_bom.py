@@ -1,5 +1,3 @@
-from decimal import Decimal, InvalidOperation
-
 from django.core.management.base import BaseCommand, CommandError
 
 from config import csv
@@ -26,14 +24,8 @@ class Command(BaseCommand):
         bom = BOM.objects.select_related("product", "uom").filter(number=options["number"]).first()
         if bom is None:
             raise CommandError(f"No active BOM numbered {options['number']}.")
-        quantity = None
-        if options["quantity"] is not None:
-            try:
-                quantity = Decimal(options["quantity"])
-            except InvalidOperation as exc:
-                raise CommandError(f"--quantity {options['quantity']} is not a number.") from exc
-        try:
-            explosion = bom_explode(bom=bom, quantity=quantity, levels=options["levels"])
+        try:  # --quantity goes to the service as typed: the one number policy parses it
+            explosion = bom_explode(bom=bom, quantity=options["quantity"], levels=options["levels"])
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         getattr(self, f"_{options['format']}")(explosion)
