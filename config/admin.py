@@ -3,15 +3,18 @@ autocomplete widgets that survive a malformed id."""
 
 import re
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.exceptions import DomainError
+from config.quantities import MINUTES, MONEY, PERCENT, QUANTITY, NumberKind, Sign, number_errors
 
 
 class SafeAutocompleteMixin:
@@ -44,8 +47,43 @@ class AutocompleteSelectMultiple(SafeAutocompleteMixin, widgets.AutocompleteSele
     pass
 
 
+# A model DecimalField's shape → its kind under the one number policy.
+_KINDS = {(k.integer_digits + k.places, k.places): k for k in (QUANTITY, MONEY, PERCENT, MINUTES)}
+
+
+class NumberFormField(forms.DecimalField):
+    """A form's number under the one policy (config.quantities): the same parse, refusal of
+    extra places and messages as the API and the CSV import. The kind is given, or read from
+    the model column's `max_digits`/`decimal_places`; a column of no kind (a unit's factor)
+    keeps Django's own parse. The sign is the service's to judge unless given."""
+
+    def __init__(self, *, kind: NumberKind | None = None, sign: Sign = "any", **kwargs):
+        self.kind = kind or _KINDS.get((kwargs.get("max_digits"), kwargs.get("decimal_places")))
+        self.sign = sign
+        if self.kind is not None:
+            kwargs.setdefault("max_digits", self.kind.integer_digits + self.kind.places)
+            kwargs.setdefault("decimal_places", self.kind.places)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if self.kind is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        number, message = number_errors(value, kind=self.kind, sign=self.sign)
+        if number is None:
+            raise ValidationError(message, code="invalid")
+        return number
+
+
+NUMBER_OVERRIDES = {models.DecimalField: {"form_class": NumberFormField}}
+
+
 class SafeAutocompleteAdminMixin:
-    """For every model admin and inline: `autocomplete_fields` get the widgets above."""
+    """For every model admin and inline: `autocomplete_fields` get the widgets above, and every
+    number column the one number policy's form field (`NUMBER_OVERRIDES`)."""
+
+    formfield_overrides = NUMBER_OVERRIDES
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

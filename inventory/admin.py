@@ -11,8 +11,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from config.admin import AutocompleteSelect, ModelAdmin, SoftDeleteAdmin, add_service_error
+from config.admin import (
+    AutocompleteSelect,
+    ModelAdmin,
+    NumberFormField,
+    SoftDeleteAdmin,
+    add_service_error,
+)
 from config.exceptions import DomainError
+from config.quantities import QUANTITY
 from inventory import selectors
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
 from inventory.permissions import RECORD_MOVE
@@ -24,7 +31,7 @@ from inventory.services.warehouses import (
     warehouse_restore,
     warehouse_update,
 )
-from items.models import QTY, Item, UnitOfMeasure
+from items.models import Item, UnitOfMeasure
 
 
 @admin.register(Warehouse)
@@ -117,8 +124,8 @@ class RecordMoveForm(forms.Form):
         queryset=Item.objects.select_related("uom"),
         widget=AutocompleteSelect(StockMove._meta.get_field("item"), admin.site),
     )
-    quantity = forms.DecimalField(
-        **QTY, help_text="Signed for adjustments: positive adds, negative removes."
+    quantity = NumberFormField(
+        kind=QUANTITY, help_text="Signed for adjustments: positive adds, negative removes."
     )
     uom = forms.ModelChoiceField(
         queryset=UnitOfMeasure.objects.all(),

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.schema import NamedChoiceField
-from config.api.serializers import InputSerializer
+from config.api.serializers import InputSerializer, QuantityField
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
 from inventory.services.ledger import MANUAL_KINDS
 from items.exceptions import ItemNotFound
@@ -141,7 +141,7 @@ class StockMoveInputSerializer(InputSerializer):
         choices=[(k, MoveKind(k).label) for k in MANUAL_KINDS], enum_name="StockMovePostKindEnum"
     )
     item_id = serializers.UUIDField()
-    quantity = serializers.DecimalField(**QTY)
+    quantity = QuantityField(sign="any")  # its sign depends on the kind: the service judges
     uom = serializers.SlugRelatedField(
         slug_field="symbol",
         queryset=UnitOfMeasure.objects.all(),

@@ -3,7 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from config.api.representations import BodiesListSerializer, RepresentedSerializer
-from config.api.serializers import InputSerializer
+from config.api.serializers import InputSerializer, MoneyField
 from items import representations
 from items.models import Item, ItemType, Tracking, UnitCategory, UnitOfMeasure
 
@@ -70,9 +70,7 @@ class ItemInputSerializer(InputSerializer):
         queryset=UnitOfMeasure.objects.all(), required=False
     )
     tracking = serializers.ChoiceField(choices=Tracking.choices, default=Tracking.NONE)
-    standard_cost = serializers.DecimalField(
-        max_digits=18, decimal_places=4, min_value=Decimal(0), default=Decimal(0)
-    )
+    standard_cost = MoneyField(min_value=Decimal(0), default=Decimal(0))
 
     def validate(self, attrs):
         uom_id = attrs.pop("uom_id", None)

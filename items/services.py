@@ -8,6 +8,7 @@ from django.db import transaction
 from config.db import ensure_unique_live, integrity_as_validation
 from config.exceptions import ValidationFailed
 from config.history import stamp_history
+from config.quantities import MONEY, number_parse
 from items.exceptions import ItemInUse, UomInUse
 from items.models import Item, ItemType, Tracking, UnitOfMeasure
 from items.selectors import item_usage_reasons, uom_usage_reasons
@@ -98,6 +99,10 @@ def _validate_item(item: Item) -> None:
         )
 
 
+def _cost(value: Any) -> Decimal:
+    return number_parse(value, field="standardCost", kind=MONEY, sign="non_negative")
+
+
 @transaction.atomic
 def item_create(
     *,
@@ -111,6 +116,7 @@ def item_create(
     actor=None,
 ) -> Item:
     _check_uom_usable(uom)
+    standard_cost = _cost(standard_cost)
     ensure_unique_live(Item, field="number", value=number)
     item = Item(
         number=number,
@@ -142,6 +148,8 @@ def item_update(*, item: Item, data: dict[str, Any], actor=None) -> Item:
         reasons = item_usage_reasons(item=item)
         if reasons:
             raise ItemInUse(f"{item.number} cannot become a service: {'; '.join(reasons)}.")
+    if "standard_cost" in data:
+        data = {**data, "standard_cost": _cost(data["standard_cost"])}
     for field in ITEM_FIELDS:
         if field in data:
             setattr(item, field, data[field])

@@ -6,6 +6,17 @@ from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from config.quantities import (
+    MINUTES,
+    MONEY,
+    NOT_A_NUMBER,
+    PERCENT,
+    QUANTITY,
+    NumberKind,
+    Sign,
+    number_errors,
+)
+
 _NUMBER = (serializers.DecimalField, serializers.FloatField)
 _STRING = (
     serializers.CharField,
@@ -21,7 +32,7 @@ def _json_type(field) -> tuple[tuple[type, ...], str] | None:
     if isinstance(field, serializers.BooleanField):
         return (bool,), "Must be true or false."
     if isinstance(field, _NUMBER):
-        return (int, Decimal, float), "Must be a number."  # the parser reads Decimals
+        return (int, Decimal, float), NOT_A_NUMBER  # the parser reads Decimals
     if isinstance(field, serializers.IntegerField):
         return (int,), "Must be an integer."
     if isinstance(field, _STRING):
@@ -85,3 +96,38 @@ class QuerySerializer(serializers.Serializer):
         if blank:
             raise serializers.ValidationError(blank)
         return super().to_internal_value(data)
+
+
+class NumberField(serializers.DecimalField):
+    """A number under the one policy (config.quantities): a DecimalField for the schema (same
+    `max_digits`, `decimal_places`, `minimum` as the column), parsed by `number_errors` — too
+    many places refused, not rounded, and the same messages as the admin, the CSV import and the
+    services."""
+
+    def __init__(self, *, kind: NumberKind = QUANTITY, sign: Sign = "any", **kwargs):
+        self.kind, self.sign = kind, sign
+        kwargs.setdefault("max_digits", kind.integer_digits + kind.places)
+        kwargs.setdefault("decimal_places", kind.places)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        number, message = number_errors(data, kind=self.kind, sign=self.sign)
+        if number is None:
+            raise serializers.ValidationError(message, code="invalid")
+        return number
+
+
+def QuantityField(*, sign: Sign = "positive", **kwargs) -> NumberField:
+    return NumberField(kind=QUANTITY, sign=sign, **kwargs)
+
+
+def MoneyField(*, sign: Sign = "non_negative", **kwargs) -> NumberField:
+    return NumberField(kind=MONEY, sign=sign, **kwargs)
+
+
+def PercentField(*, sign: Sign = "non_negative", **kwargs) -> NumberField:
+    return NumberField(kind=PERCENT, sign=sign, **kwargs)
+
+
+def MinutesField(*, sign: Sign = "non_negative", **kwargs) -> NumberField:
+    return NumberField(kind=MINUTES, sign=sign, **kwargs)

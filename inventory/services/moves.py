@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
@@ -20,7 +19,6 @@ from inventory.services.ledger import (
     MANUAL_KINDS,
     REFERENCE_MAX,
     Posting,
-    check_range,
     check_stockable,
     check_warehouse_usable,
     clean_text,
@@ -29,20 +27,12 @@ from inventory.services.ledger import (
     lock_levels,
     lot_balances,
     lots_ensure,
-    parse_decimal,
 )
 from items.models import Item, Tracking, UnitOfMeasure
-from items.units import convert, quantize_qty
+from items.units import quantity_parse_in
 
 # ---------------------------------------------------------------------------------------------
 # Stock moves
-
-
-def _to_stock_unit(quantity: Any, uom: UnitOfMeasure | None, item: Item) -> Decimal:
-    number = parse_decimal(quantity, "quantity")
-    if uom is None or uom.pk == item.uom_id:
-        return quantize_qty(number)
-    return convert(number, uom, item.uom)
 
 
 def _resolve_warehouses(kind, from_warehouse, to_warehouse):
@@ -97,12 +87,12 @@ def stock_move_post(
     if kind not in MANUAL_KINDS:
         raise invalid("kind", f"Must be one of: {', '.join(MANUAL_KINDS)}.")
     check_stockable(item, "itemId")
-    qty = _to_stock_unit(quantity, uom, item)
-    if kind == MoveKind.ADJUSTMENT and qty == 0:
-        raise invalid("quantity", "Must not be zero.")
-    if kind != MoveKind.ADJUSTMENT and qty <= 0:
-        raise invalid("quantity", "Must be greater than zero.")
-    check_range(qty, "quantity")
+    qty = quantity_parse_in(
+        quantity,
+        unit=uom,
+        stock_unit=item.uom,
+        sign="non_zero" if kind == MoveKind.ADJUSTMENT else "positive",
+    )
     from_warehouse, to_warehouse = _resolve_warehouses(kind, from_warehouse, to_warehouse)
     lot_number = clean_text(lot_number, "lotNumber", LOT_NUMBER_MAX) or None
     reference = clean_text(reference, "reference", REFERENCE_MAX)

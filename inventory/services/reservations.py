@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from config.quantities import quantity_parse
 from inventory.exceptions import InsufficientStock, shortage
 from inventory.models import (
     MoveKind,
@@ -33,7 +34,6 @@ from inventory.services.ledger import (
     lot_balances,
     lots_ensure,
     pairs_q,
-    parse_positive,
 )
 from items.models import Item, Tracking
 
@@ -222,7 +222,7 @@ def stock_receive_production(
     A lot-tracked item needs `lot_number`; for other items a given lot number is recorded too.
     The lot is created on first use."""
     check_stockable(item, "productId")
-    qty = parse_positive(quantity, "quantity")
+    qty = quantity_parse(quantity)
     check_warehouse_usable(warehouse, "targetWarehouseId")
     lot_number = clean_text(lot_number, "lotNumber", LOT_NUMBER_MAX) or None
     reference = clean_text(reference, "reference", REFERENCE_MAX)

@@ -19,8 +19,8 @@ from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
-from config.exceptions import ValidationFailed
 from config.levels import levels_parse
+from config.quantities import quantity_parse
 from items.models import Item, UnitOfMeasure
 from items.units import conversion_factor, quantize_qty
 from manufacturing.boms.graph import exploded_bom_ids_sql
@@ -363,12 +363,7 @@ def bom_explode(*, bom: BOM, quantity: Decimal | None = None, levels: str = "all
     `levels="1"` stops at the BOM's own components. Phantom kits are always exploded through.
     Two queries, whatever the depth and size of the tree."""
     levels = levels_parse(levels)
-    quantity = quantize_qty(Decimal(quantity)) if quantity is not None else bom.quantity
-    if quantity <= 0:
-        raise ValidationFailed(
-            "quantity must be greater than zero.",
-            errors={"quantity": ["Must be greater than zero."]},
-        )
+    quantity = quantity_parse(quantity) if quantity is not None else bom.quantity
     walker = _Walker(_load_tree(bom), levels)
     materials, operations = walker.walk(bom, quantity, level=1, path=(), stack=(), emit=True)
 

@@ -10,12 +10,13 @@ import io
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 
 from config import csv
 from config.exceptions import DomainError
+from config.quantities import MINUTES, PERCENT, QUANTITY, number_errors
 from manufacturing.boms.models import BOMStatus, BOMType
 from manufacturing.boms.references import References
 from manufacturing.boms.services import bom_cancel, bom_create
@@ -72,19 +73,15 @@ class Block:
     errors: list[str] = field(default_factory=list)
 
 
-def _decimal(value: str, row: int, column: str, errors: list, default=None):
+def _decimal(value: str, row: int, column: str, errors: list, default, *, kind, sign):
+    """The cell under the one number policy (config.quantities); a bad value is a row error
+    with the policy's message, a blank one `default` (which the service then judges)."""
     value = (value or "").strip()
     if not value:
-        if default is None:
-            errors.append(f"row {row}: {column} is required.")
         return default
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        errors.append(f"row {row}: {column} '{value}' is not a number.")
-        return default
-    if not number.is_finite():
-        errors.append(f"row {row}: {column} '{value}' is not a number.")
+    number, message = number_errors(value, kind=kind, sign=sign)
+    if number is None:
+        errors.append(f"row {row}: {column}: {message}")
         return default
     return number
 
@@ -257,7 +254,15 @@ class _BOMCSVImport:
         product = found(
             refs.item(number=head["product_number"], path="product_number"), row, "product_number"
         )
-        quantity = _decimal(head["bom_quantity"], row, "bom_quantity", errors, Decimal(1))
+        quantity = _decimal(
+            head["bom_quantity"],
+            row,
+            "bom_quantity",
+            errors,
+            Decimal(1),
+            kind=QUANTITY,
+            sign="positive",
+        )
         uom = found(refs.unit(head["bom_uom"], path="bom_uom"), row, "bom_uom")
         status = head["bom_status"] or BOMStatus.DRAFT
         if status not in BOMStatus.values:
@@ -292,11 +297,23 @@ class _BOMCSVImport:
                 ComponentSpec(
                     item=item,
                     quantity=_decimal(
-                        values.get("quantity"), line_row, "quantity", errors, Decimal(0)
+                        values.get("quantity"),
+                        line_row,
+                        "quantity",
+                        errors,
+                        Decimal(0),
+                        kind=QUANTITY,
+                        sign="positive",
                     ),
                     uom=found(refs.unit(values.get("unit"), path="unit"), line_row, "unit"),
                     scrap_percent=_decimal(
-                        values.get("scrap_percent"), line_row, "scrap_percent", errors, Decimal(0)
+                        values.get("scrap_percent"),
+                        line_row,
+                        "scrap_percent",
+                        errors,
+                        Decimal(0),
+                        kind=PERCENT,
+                        sign="non_negative",
                     ),
                 )
             )
@@ -323,6 +340,8 @@ class _BOMCSVImport:
                         "duration_minutes",
                         errors,
                         Decimal(0),
+                        kind=MINUTES,
+                        sign="non_negative",
                     ),
                     sequence=sequence,
                 )

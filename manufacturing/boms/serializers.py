@@ -6,7 +6,14 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from config.api.representations import BodiesListSerializer, RepresentedSerializer
-from config.api.serializers import InputSerializer, QuerySerializer
+from config.api.serializers import (
+    InputSerializer,
+    MinutesField,
+    MoneyField,
+    PercentField,
+    QuantityField,
+    QuerySerializer,
+)
 from config.levels import LEVELS
 from items.serializers import ItemRefSerializer
 from manufacturing.boms.models import BOM, BOMStatus, BOMType, Workcenter
@@ -14,12 +21,6 @@ from manufacturing.schema import NamedChoiceField
 
 QTY = {"max_digits": 18, "decimal_places": 6}
 MONEY = {"max_digits": 18, "decimal_places": 4}
-
-
-def _positive(value):
-    if value is not None and value <= 0:
-        raise serializers.ValidationError("Must be greater than zero.")
-    return value
 
 
 # --- workcenters ----------------------------------------------------------------------------
@@ -37,7 +38,7 @@ class WorkcenterSerializer(serializers.ModelSerializer):
 class WorkcenterInputSerializer(InputSerializer):
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=100)
-    hourly_cost = serializers.DecimalField(**MONEY, min_value=Decimal(0), default=Decimal(0))
+    hourly_cost = MoneyField(min_value=Decimal(0), default=Decimal(0))
 
 
 # --- BOM output -----------------------------------------------------------------------------
@@ -136,11 +137,9 @@ class ComponentInputSerializer(InputSerializer):
 
     product_id = serializers.UUIDField(required=False)
     product_number = serializers.CharField(max_length=64, required=False)
-    quantity = serializers.DecimalField(**QTY, validators=[_positive])
+    quantity = QuantityField()
     uom = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
-    scrap_percent = serializers.DecimalField(
-        max_digits=9, decimal_places=4, min_value=Decimal(0), required=False, default=Decimal(0)
-    )
+    scrap_percent = PercentField(min_value=Decimal(0), required=False, default=Decimal(0))
 
     def validate(self, attrs):
         if not attrs.get("product_id") and not attrs.get("product_number"):
@@ -159,9 +158,7 @@ class OperationInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=200)
     workcenter = serializers.CharField(max_length=100, required=False)
     workcenter_id = serializers.UUIDField(required=False)
-    duration_minutes = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal(0)
-    )
+    duration_minutes = MinutesField(min_value=Decimal(0))
     sequence = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
 
     def validate(self, attrs):
@@ -183,7 +180,7 @@ class BOMInputSerializer(InputSerializer):
     description = serializers.CharField(required=False, allow_blank=True)
     product_id = serializers.UUIDField(required=False)
     product_number = serializers.CharField(max_length=64, required=False)
-    quantity = serializers.DecimalField(**QTY, required=False, validators=[_positive])
+    quantity = QuantityField(required=False)
     uom = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
     type = NamedChoiceField(choices=BOMType.choices, enum_name="BOMTypeEnum", required=False)
     is_default = serializers.BooleanField(required=False)
@@ -210,7 +207,7 @@ class BOMComponentsInputSerializer(InputSerializer):
 
 
 class ExplosionQuerySerializer(QuerySerializer):
-    quantity = serializers.DecimalField(**QTY, required=False, validators=[_positive])
+    quantity = QuantityField(required=False)
     levels = serializers.ChoiceField(choices=LEVELS, required=False, default="all")
 
 

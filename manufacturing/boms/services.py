@@ -3,7 +3,7 @@
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from config.db import ensure_unique_live, integrity_as_validation
 from config.exceptions import InvalidState, NotFound, ValidationFailed
+from config.quantities import MINUTES, MONEY, PERCENT, QUANTITY, number_errors, number_parse
 from items.exceptions import ItemNotFound, UomMismatch
 from items.models import Item, ItemType, UnitOfMeasure
 from manufacturing.boms.graph import bom_graph_path, item_numbers
@@ -42,10 +43,7 @@ BOM_NUMBER_SEQUENCE = "bom"
 QTY_STEP = Decimal("0.000001")
 PERCENT_STEP = Decimal("0.0001")
 MINUTES_STEP = Decimal("0.01")
-# What the columns hold (manufacturing.models QTY, PERCENT, MINUTES; PositiveIntegerField).
-MAX_QTY = Decimal(10) ** 12
-MAX_PERCENT = Decimal(10) ** 5
-MAX_MINUTES = Decimal(10) ** 10
+# What a PositiveIntegerField holds (the number columns: config.quantities).
 MAX_INT = 2**31 - 1
 
 
@@ -60,14 +58,16 @@ def lock_bom_graph() -> None:
 # --- normalisation and validation -----------------------------------------------------------
 
 
-def _decimal(value: Any, step: Decimal) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-        if not number.is_finite():
-            return None
-        return number.quantize(step, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, TypeError, ValueError):
-        return None
+def _canonical(value: Any, step: Decimal) -> Decimal:
+    """A stored (already valid) figure at its column's places, for the content hash only."""
+    return Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
+
+
+def _number(value: Any, kind, sign, field: str, errors: dict[str, list[str]]) -> Decimal | None:
+    number, message = number_errors(value, kind=kind, sign=sign)
+    if number is None:
+        errors[field] = [message]
+    return number
 
 
 def _text(value: Decimal) -> str:
@@ -101,11 +101,7 @@ def _clean_header(
             errors={"productId": ["A service cannot have a bill of materials."]},
         )
     errors: dict[str, list[str]] = {}
-    clean_quantity = _decimal(quantity, QTY_STEP)
-    if clean_quantity is None or clean_quantity <= 0:
-        errors["quantity"] = ["Must be greater than zero."]
-    elif clean_quantity >= MAX_QTY:
-        errors["quantity"] = [f"Must be less than {MAX_QTY:,}."]
+    clean_quantity = _number(quantity, QUANTITY, "positive", "quantity", errors)
     if type not in BOMType.values:
         errors["type"] = [f"Must be one of: {', '.join(BOMType.values)}."]
     if errors:
@@ -124,16 +120,16 @@ def _clean_components(*, product: Item, components: Sequence[ComponentSpec]) -> 
     errors: dict[str, list[str]] = {}
     cleaned: list[ComponentSpec] = []
     for index, spec in enumerate(components):
-        quantity = _decimal(spec.quantity, QTY_STEP)
-        scrap = _decimal(spec.scrap_percent if spec.scrap_percent is not None else 0, PERCENT_STEP)
-        if quantity is None or quantity <= 0:
-            errors[f"components[{index}].quantity"] = ["Must be greater than zero."]
-        elif quantity >= MAX_QTY:
-            errors[f"components[{index}].quantity"] = [f"Must be less than {MAX_QTY:,}."]
-        if scrap is None or scrap < 0:
-            errors[f"components[{index}].scrapPercent"] = ["Must be zero or more."]
-        elif scrap >= MAX_PERCENT:
-            errors[f"components[{index}].scrapPercent"] = [f"Must be less than {MAX_PERCENT:,}."]
+        quantity = _number(
+            spec.quantity, QUANTITY, "positive", f"components[{index}].quantity", errors
+        )
+        scrap = _number(
+            spec.scrap_percent if spec.scrap_percent is not None else 0,
+            PERCENT,
+            "non_negative",
+            f"components[{index}].scrapPercent",
+            errors,
+        )
         cleaned.append(
             ComponentSpec(item=spec.item, quantity=quantity, uom=spec.uom, scrap_percent=scrap)
         )
@@ -180,11 +176,13 @@ def _clean_operations(operations: Sequence[OperationSpec]) -> list[OperationSpec
     cleaned: list[OperationSpec] = []
     previous = 0
     for index, spec in enumerate(operations):
-        duration = _decimal(spec.duration_minutes, MINUTES_STEP)
-        if duration is None or duration < 0:
-            errors[f"operations[{index}].durationMinutes"] = ["Must be zero or more."]
-        elif duration >= MAX_MINUTES:
-            errors[f"operations[{index}].durationMinutes"] = [f"Must be less than {MAX_MINUTES:,}."]
+        duration = _number(
+            spec.duration_minutes,
+            MINUTES,
+            "non_negative",
+            f"operations[{index}].durationMinutes",
+            errors,
+        )
         if not (spec.name or "").strip():
             errors[f"operations[{index}].name"] = ["This field may not be blank."]
         sequence = spec.sequence if spec.sequence is not None else previous + 10
@@ -268,25 +266,25 @@ def content_hash(
 
     def unit(unit_id) -> list[str]:
         category, factor = units[unit_id]
-        return [str(unit_id), category, _text(_decimal(factor, FACTOR_STEP))]
+        return [str(unit_id), category, _text(_canonical(factor, FACTOR_STEP))]
 
     canonical = {
         "product": str(product_id),
-        "quantity": _text(_decimal(quantity, QTY_STEP)),
+        "quantity": _text(_canonical(quantity, QTY_STEP)),
         "uom": unit(uom_id),
         "type": type,
         "components": sorted(
             [
                 str(item_id),
-                _text(_decimal(qty, QTY_STEP)),
+                _text(_canonical(qty, QTY_STEP)),
                 *unit(unit_id),
-                _text(_decimal(scrap, PERCENT_STEP)),
+                _text(_canonical(scrap, PERCENT_STEP)),
             ]
             for item_id, qty, unit_id, scrap in components
         ),
         "operations": sorted(
             (
-                [int(seq), name, str(wc_id), _text(_decimal(minutes, MINUTES_STEP))]
+                [int(seq), name, str(wc_id), _text(_canonical(minutes, MINUTES_STEP))]
                 for seq, name, wc_id, minutes in operations
             ),
             key=lambda op: op[0],
@@ -740,19 +738,17 @@ def bom_unarchive(*, bom: BOM, actor=None) -> BOM:
 WORKCENTER_FIELDS = ("code", "name", "hourly_cost")
 
 
-def _check_cost(hourly_cost: Decimal) -> None:
-    if hourly_cost is not None and Decimal(hourly_cost) < 0:
-        raise ValidationFailed(
-            "The hourly cost cannot be negative.",
-            errors={"hourlyCost": ["Must be zero or more."]},
-        )
+def _check_cost(hourly_cost: Decimal) -> Decimal | None:
+    if hourly_cost is None:
+        return None
+    return number_parse(hourly_cost, field="hourlyCost", kind=MONEY, sign="non_negative")
 
 
 @transaction.atomic
 def workcenter_create(
     *, code: str, name: str, hourly_cost: Decimal = Decimal(0), actor=None
 ) -> Workcenter:
-    _check_cost(hourly_cost)
+    hourly_cost = _check_cost(hourly_cost)
     ensure_unique_live(Workcenter, field="code", value=code)
     ensure_unique_live(Workcenter, field="name", value=name)
     workcenter = Workcenter(code=code, name=name, hourly_cost=hourly_cost)
@@ -768,7 +764,8 @@ def workcenter_update(*, workcenter: Workcenter, data: dict[str, Any], actor=Non
     for field in ("code", "name"):
         if field in data and data[field] != getattr(workcenter, field):
             ensure_unique_live(Workcenter, field=field, value=data[field], exclude_pk=workcenter.pk)
-    _check_cost(data.get("hourly_cost"))
+    if data.get("hourly_cost") is not None:
+        data = {**data, "hourly_cost": _check_cost(data["hourly_cost"])}
     for field in WORKCENTER_FIELDS:
         if field in data:
             setattr(workcenter, field, data[field])

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from config.api.serializers import InputSerializer
+from config.api.serializers import InputSerializer, MinutesField, QuantityField
 from inventory.models import Warehouse
 from items.models import Item
 from items.serializers import ItemRefSerializer
@@ -124,9 +124,7 @@ class ProductionOrderInputSerializer(InputSerializer):
     bom_id = serializers.PrimaryKeyRelatedField(
         queryset=BOM.all_objects.all(), source="bom", required=False, allow_null=True
     )
-    quantity = serializers.DecimalField(
-        max_digits=18, decimal_places=6, min_value=Decimal("0.000001")
-    )
+    quantity = QuantityField(min_value=Decimal("0.000001"))
     scheduled_date = serializers.DateTimeField(required=False, allow_null=True)
     due_date = serializers.DateTimeField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
@@ -150,14 +148,12 @@ class ProductionOrderInputSerializer(InputSerializer):
 
 
 class ProduceInputSerializer(InputSerializer):
-    qty = serializers.DecimalField(max_digits=18, decimal_places=6, min_value=Decimal("0.000001"))
+    qty = QuantityField(min_value=Decimal("0.000001"))
     lot_number = serializers.CharField(
         max_length=64, required=False, allow_blank=True, allow_null=True
     )
 
 
 class WorkOrderDoneInputSerializer(InputSerializer):
-    duration_minutes = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
-    )
+    duration_minutes = MinutesField(min_value=Decimal(0), required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, allow_null=True)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.exceptions import InvalidState, NotFound, ValidationFailed
+from config.quantities import MINUTES, number_parse, quantity_parse
 from inventory.models import Warehouse
 from inventory.services.ledger import ReservationLine, warehouses_or_default
 from inventory.services.reservations import (
@@ -49,7 +50,7 @@ EDITABLE_FIELDS = (
 )
 
 
-MAX_PLANNED_MINUTES = Decimal(10) ** 10  # WorkOrder.planned_minutes: 12 digits, 2 decimals
+MAX_PLANNED_MINUTES = MINUTES.limit  # WorkOrder.planned_minutes: a computed figure
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -80,18 +81,6 @@ def _check_product(product: Item) -> None:
         raise _invalid("productId", f"Item {product.number} is archived.")
     if product.type == ItemType.SERVICE:
         raise _invalid("productId", f"{product.number} is a service and cannot be produced.")
-
-
-def _check_quantity(quantity: Any, field: str = "quantity") -> Decimal:
-    try:
-        value = Decimal(quantity)
-    except (TypeError, ArithmeticError, ValueError):
-        raise _invalid(field, "Must be a number.") from None
-    if not value.is_finite() or value <= 0:
-        raise _invalid(field, "Must be greater than zero.")
-    if value != quantize_qty(value) or value >= Decimal(10) ** 12:
-        raise _invalid(field, "At most 12 digits before and 6 after the decimal point.")
-    return value
 
 
 def _unusable(message: str) -> BomUnusable:
@@ -180,7 +169,7 @@ def production_order_create(
     order = ProductionOrder(
         product=product,
         bom=resolve_bom(product=product, bom=bom),
-        quantity=_check_quantity(quantity),
+        quantity=quantity_parse(quantity),
         scheduled_date=scheduled_date,
         due_date=due_date,
         priority=priority or Priority.NORMAL,
@@ -214,7 +203,7 @@ def production_order_update(
     if "product" in data:
         _check_product(data["product"])
     if "quantity" in data:
-        data = {**data, "quantity": _check_quantity(data["quantity"])}
+        data = {**data, "quantity": quantity_parse(data["quantity"])}
     if "priority" in data and data["priority"] not in Priority.values:
         raise _invalid("priority", f"Must be one of {', '.join(Priority.values)}.")
     given = {field: data[field] for field in WAREHOUSE_FIELDS if field in data}
@@ -335,7 +324,7 @@ def production_order_produce(
     Exceeding the order quantity is 422 `over_production` with nothing moved."""
     order = lock_order(order)
     _refuse_unless(order, (OrderStatus.CONFIRMED, OrderStatus.IN_PROGRESS), "record production")
-    qty = _check_quantity(qty, "qty")
+    qty = quantity_parse(qty, field="qty")
     produced = order.produced_qty + qty
     if produced > order.quantity:
         raise OverProduction(
@@ -532,18 +521,17 @@ def work_order_done(
         (WorkOrderStatus.PENDING, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.PAUSED),
         "be finished",
     )
-    if duration_minutes is not None and (
-        not Decimal(duration_minutes).is_finite() or Decimal(duration_minutes) < 0
-    ):
-        message = "Must be zero or more."
-        raise ValidationFailed(f"durationMinutes: {message}", errors={"durationMinutes": [message]})
+    if duration_minutes is not None:
+        duration_minutes = number_parse(
+            duration_minutes, field="durationMinutes", kind=MINUTES, sign="non_negative"
+        )
     now = timezone.now()
     _close_log(work_order, now)
     work_order.status = WorkOrderStatus.DONE
     work_order.finished_at = now
     work_order.started_at = work_order.started_at or now
     work_order.actual_minutes = (
-        Decimal(duration_minutes).quantize(MINUTE_STEP, rounding=ROUND_HALF_UP)
+        duration_minutes
         if duration_minutes is not None
         else work_order_running_minutes(work_order, now)
     )

@@ -342,9 +342,7 @@ def test_a_quantity_with_more_places_than_allowed_is_refused_not_rounded_away(ap
         response = send(api, "post", "/api/inventory/moves", body)
 
         problem = assert_problem(response, 400, "validation_error")
-        assert problem["errors"] == {
-            "quantity": ["Ensure that there are no more than 6 decimal places."]
-        }
+        assert problem["errors"] == {"quantity": ["At most 6 digits after the decimal point."]}
     assert snapshot() == before
 
 
@@ -375,9 +373,7 @@ def test_a_cost_with_more_places_than_money_has_is_refused_not_rounded(api):
     response = send(api, "post", "/api/items", body)
 
     problem = assert_problem(response, 400, "validation_error")
-    assert problem["errors"] == {
-        "standardCost": ["Ensure that there are no more than 4 decimal places."]
-    }
+    assert problem["errors"] == {"standardCost": ["At most 4 digits after the decimal point."]}
     assert not Item.objects.filter(number="COST-1").exists()
 
 

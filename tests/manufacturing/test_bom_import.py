@@ -61,7 +61,7 @@ def test_every_row_error_in_file_order_and_nothing_saved(parts):
     assert refused.value.row_errors == [
         "row 5: bom_number is required.",
         "row 3: component_number 'NOPE' is not an active item.",
-        "row 4: quantity 'abc' is not a number.",
+        "row 4: quantity: A number is required.",
     ]
     assert not BOM.all_objects.exists()
     assert not BOMComponent.objects.exists()

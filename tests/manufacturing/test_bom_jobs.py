@@ -159,7 +159,7 @@ def test_a_bad_file_fails_the_job_with_every_row_error_and_writes_nothing(planne
     assert body["error"] == "2 error(s), nothing imported."
     assert body["rowErrors"] == [
         "row 3: component_number 'NOPE' is not an active item.",
-        "row 4: quantity 'abc' is not a number.",
+        "row 4: quantity: A number is required.",
     ]
     assert body["progress"] == {"done": 3, "total": 3}
     assert not BOM.all_objects.exists()

@@ -117,9 +117,9 @@ def test_import_reports_row_numbered_errors_and_imports_nothing(tmp_path, parts)
     message = str(exc.value)
     assert "nothing imported" in message
     assert "row 4: component_number 'NOPE' is not an active item." in message
-    assert "row 5: quantity 'abc' is not a number." in message
+    assert "row 5: quantity: A number is required." in message
     assert "row 6:" in message and "uom_mismatch" in message
-    assert "row 7: Must be greater than zero. (validation_error)" in message
+    assert "row 7: quantity: Must be greater than zero." in message
     assert "row 9:" in message and "duplicate_component" in message
     assert "row 10: workcenter 'LINE-Z' is not an active workcenter." in message
     assert "row 2" not in message
@@ -381,9 +381,18 @@ def test_seed_demo_builds_the_widget_pro_structure_idempotently(settings):
             ["BOM-H1,Top,TOP,1,,,,,99999999999999999999,,FRAME,1,,,,,,"],
             "row 2: Must be a whole number from 1",
         ),
-        (["BOM-H2,Top,TOP,1,,,,,,,FRAME,1e15,,,,,,"], "row 2: Must be less than 1,000,000,000,000"),
-        (["BOM-H3,Top,TOP,1e15,,,,,,,FRAME,1,,,,,,"], "row 2: Must be less than 1,000,000,000,000"),
-        (["BOM-H4,Top,TOP,1,,,,,,,FRAME,1,,1e9,,,,"], "row 2: Must be less than 100,000"),
+        (
+            ["BOM-H2,Top,TOP,1,,,,,,,FRAME,1e15,,,,,,"],
+            "row 2: quantity: At most 12 digits before the decimal point",
+        ),
+        (
+            ["BOM-H3,Top,TOP,1e15,,,,,,,FRAME,1,,,,,,"],
+            "row 2: bom_quantity: At most 12 digits before the decimal point",
+        ),
+        (
+            ["BOM-H4,Top,TOP,1,,,,,,,FRAME,1,,1e9,,,,"],
+            "row 2: scrap_percent: At most 5 digits before the decimal point",
+        ),
         (
             [
                 "BOM-H5,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
@@ -396,7 +405,7 @@ def test_seed_demo_builds_the_widget_pro_structure_idempotently(settings):
                 "BOM-H6,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
                 "BOM-H6,,,,,,,,,,,,,,10,Paint,LINE-A,1e12",
             ],
-            "row 3: Must be less than 10,000,000,000",
+            "row 3: duration_minutes: At most 10 digits before the decimal point",
         ),
     ],
 )

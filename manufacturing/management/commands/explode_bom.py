@@ -1,5 +1,3 @@
-from decimal import Decimal, InvalidOperation
-
 from django.core.management.base import BaseCommand, CommandError
 
 from config import csv
@@ -27,14 +25,8 @@ class Command(BaseCommand):
         bom = bom_by_number(options["number"])
         if bom is None:
             raise CommandError(NOT_FOUND["bom", "number"].format(value=options["number"]))
-        quantity = None
-        if options["quantity"] is not None:
-            try:
-                quantity = Decimal(options["quantity"])
-            except InvalidOperation as exc:
-                raise CommandError(f"--quantity {options['quantity']} is not a number.") from exc
-        try:
-            explosion = bom_explode(bom=bom, quantity=quantity, levels=options["levels"])
+        try:  # --quantity goes to the service as typed: the one number policy parses it
+            explosion = bom_explode(bom=bom, quantity=options["quantity"], levels=options["levels"])
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         getattr(self, f"_{options['format']}")(explosion)
