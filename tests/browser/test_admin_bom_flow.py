@@ -21,6 +21,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -56,7 +57,9 @@ class AdminPage:
     def __init__(self, driver, base_url: str):
         self.driver = driver
         self.base = base_url
-        self.wait = WebDriverWait(driver, WAIT)
+        self.wait = WebDriverWait(
+            driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)
+        )
 
     def open(self, path: str) -> None:
         self.driver.get(self.base + path)
@@ -90,18 +93,23 @@ class AdminPage:
         box.click()
         search = self.find(".select2-container--open .select2-search__field")
         search.send_keys(term)
-        option = self.wait.until(
-            EC.element_to_be_clickable(
-                (
-                    By.XPATH,
-                    "//span[contains(@class,'select2-container--open')]"
-                    "//li[contains(@class,'select2-results__option')"
-                    " and not(contains(@class,'loading-results'))"
-                    f" and starts-with(normalize-space(.), '{pick}')]",
-                )
-            )
+        xpath = (
+            "//span[contains(@class,'select2-container--open')]"
+            "//li[contains(@class,'select2-results__option')"
+            " and not(contains(@class,'loading-results'))"
+            f" and starts-with(normalize-space(.), '{pick}')]"
         )
-        option.click()
+
+        def click_option(driver) -> bool:
+            # select2 re-renders its results as each answer to the typed term arrives: an
+            # option found a moment ago may be gone (stale) when clicked; find it again.
+            option = EC.element_to_be_clickable((By.XPATH, xpath))(driver)
+            if not option:
+                return False
+            option.click()
+            return True
+
+        self.wait.until(click_option)
         self.wait.until(
             lambda d: (
                 Select(d.find_element(By.ID, select_id))
