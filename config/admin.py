@@ -1,8 +1,6 @@
 """Admin building blocks: soft-delete aware model admins, domain errors shown as messages,
 autocomplete widgets that survive a malformed id."""
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
@@ -13,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.exceptions import DomainError
+from config.exceptions import DomainError, field_path_parse
 from config.quantities import MINUTES, MONEY, PERCENT, QUANTITY, NumberKind, Sign, number_errors
 
 
@@ -161,20 +159,56 @@ class ArchivedListFilter(admin.SimpleListFilter):
         return queryset.filter(deleted_at__isnull=True)
 
 
-def add_service_error(form, error: DomainError) -> None:
-    """Show a service's refusal on `form`: each `errors` key on its field (`scrapPercent` →
-    `scrap_percent`, `itemId` → `item` when the form has no `item_id`), the rest above the form."""
+def _form_field(form, name: str, aliases: dict[str, str]) -> str | None:
+    """The form field a domain field path names: itself, its alias (`product_id` → `item` on a
+    BOM line), or the relation without its `_id` (`from_warehouse_id` → `from_warehouse`)."""
+    for candidate in (name, aliases.get(name), name.removesuffix("_id")):
+        if candidate and candidate in form.fields:
+            return candidate
+    return None
+
+
+def add_service_error(form, error: DomainError, *, aliases: dict[str, str] | None = None) -> bool:
+    """Show a service's refusal on `form`: each `errors` path without a collection on the field
+    it names. Returns whether anything was placed (if not, callers show the refusal above the
+    form)."""
     placed = False
-    for key, messages_ in (error.extra.get("errors") or {}).items():
-        field = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
-        if field not in form.fields:
-            field = field.removesuffix("_id")
-        if field in form.fields:
+    for path, messages_ in (error.extra.get("errors") or {}).items():
+        target = field_path_parse(path)
+        if target.collection:
+            continue
+        field = _form_field(form, target.field, aliases or {})
+        if field is not None:
             for message in messages_:
                 form.add_error(field, message)
             placed = True
-    if not placed:
-        form.add_error(None, f"{error.detail} ({error.code})")
+    return placed
+
+
+def add_service_row_errors(
+    formsets, error: DomainError, rows: dict[str, list[str]], aliases: dict[str, str]
+) -> bool:
+    """Put the `errors` of a collection (`components[1].quantity`) on the inline row that
+    became that spec line: `rows` maps the collection to the prefixes of the inline forms, in
+    the order the admin built the spec (`{"components": ["components-0", "components-2"]}`),
+    with the refusal's code, as the message above a form shows it. Returns whether anything was
+    placed."""
+    forms_by_prefix = {f.prefix: f for formset in formsets for f in formset.forms}
+    placed = False
+    for path, messages_ in (error.extra.get("errors") or {}).items():
+        target = field_path_parse(path)
+        prefixes = rows.get(target.collection, [])
+        if target.index is None or target.index >= len(prefixes):
+            continue
+        line = forms_by_prefix.get(prefixes[target.index])
+        if line is None:
+            continue
+        line.full_clean()  # errors can only be added to a cleaned form
+        field = _form_field(line, target.field, aliases)
+        for message in messages_:
+            line.add_error(field, f"{message} ({error.code})")
+        placed = True
+    return placed
 
 
 class ServiceAdminMixin:
@@ -190,6 +224,17 @@ class ServiceAdminMixin:
     service_fields: tuple[str, ...] = ()
     create_service = None
     update_service = None
+    # Domain field names that are called otherwise on this admin's forms (`product_id` → `item`).
+    service_error_fields: dict[str, str] = {}
+
+    @staticmethod
+    def remember_service_rows(request, collection: str, forms) -> None:
+        """Record which inline forms became the spec lines of `collection`, in order, so a
+        refusal about `components[1]` is shown on the second of them."""
+        request._service_rows = {
+            **getattr(request, "_service_rows", {}),
+            collection: [f.prefix for f in forms],
+        }
 
     def save_model(self, request, obj, form, change):
         if self.create_service is None:
@@ -232,14 +277,27 @@ class ServiceAdminMixin:
         error = getattr(request, "_service_error", None)
         if error is None:
             return form_class
+        aliases = self.service_error_fields
 
         class ServiceErrorForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                add_service_error(self, error)
+                on_rows = getattr(request, "_service_error_on_rows", False)
+                if not add_service_error(self, error, aliases=aliases) and not on_rows:
+                    self.add_error(None, f"{error.detail} ({error.code})")
                 return cleaned
 
         return ServiceErrorForm
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        error = getattr(request, "_service_error", None)
+        if error is not None:
+            rows = getattr(request, "_service_rows", {})
+            request._service_error_on_rows = add_service_row_errors(
+                formsets, error, rows, self.service_error_fields
+            )
+        return formsets, inlines
 
 
 class SoftDeleteAdmin(ServiceAdminMixin, ModelAdmin):

@@ -148,7 +148,8 @@ class RecordMoveForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def add_service_error(self, error: DomainError) -> None:
-        add_service_error(self, error)
+        if not add_service_error(self, error):
+            self.add_error(None, f"{error.detail} ({error.code})")
 
 
 @admin.register(StockMove)

@@ -100,7 +100,7 @@ def _validate_item(item: Item) -> None:
 
 
 def _cost(value: Any) -> Decimal:
-    return number_parse(value, field="standardCost", kind=MONEY, sign="non_negative")
+    return number_parse(value, field="standard_cost", kind=MONEY, sign="non_negative")
 
 
 @transaction.atomic

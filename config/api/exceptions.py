@@ -1,7 +1,5 @@
 """One exception handler: every error leaves the API as RFC 9457 problem+json with a `code`."""
 
-import re
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -9,6 +7,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from config.api.renderers import camel_key
 from config.exceptions import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -50,10 +49,6 @@ _DRF_CODES: list[tuple[type[exceptions.APIException], str, str]] = [
 ]
 
 
-def _camel(segment: str) -> str:
-    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), segment)
-
-
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """`{"components": [{"quantity": ["…"]}]}` → `{"components[0].quantity": ["…"]}`."""
     out: dict[str, list[str]] = {}
@@ -62,7 +57,7 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
             if isinstance(key, int):  # ListField / DictField children: `tags[2]`
                 out.update(flatten_errors(value, f"{prefix}[{key}]"))
                 continue
-            name = _camel(str(key))
+            name = camel_key(str(key))
             if name in ("nonFieldErrors", "__all__"):
                 name = ""
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
@@ -92,9 +87,26 @@ def problem(status_code: int, code: str, title: str, detail: str, **extra) -> Re
     return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def domain_problem(exc: DomainError) -> Response:
+    """A service's refusal: its snake_case field paths camelized, here and only here, in
+    `errors` and where `detail` starts with one (`components[1].product_id: …`)."""
+    extra, detail = exc.extra, exc.detail
+    errors = extra.get("errors")
+    if errors:
+        extra = {
+            **extra,
+            "errors": {camel_key(path): messages for path, messages in errors.items()},
+        }
+        for path in errors:
+            if detail.startswith(f"{path}: "):
+                detail = camel_key(path) + detail[len(path) :]
+                break
+    return problem(exc.status, exc.code, exc.title, detail, **extra)
+
+
 def problem_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        return domain_problem(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

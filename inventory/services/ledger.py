@@ -109,7 +109,7 @@ def default_warehouse_or_error(field: str) -> Warehouse:
 
 
 def warehouses_or_default(wanted: dict[str, Warehouse | None]) -> dict[str, Warehouse]:
-    """For each field of a document that keeps warehouses (`{"targetWarehouseId": wh or None}`),
+    """For each field of a document that keeps warehouses (`{"target_warehouse_id": wh or None}`),
     the warehouse it names or the default `WH`; refused when archived or missing (what stock moves
     apply, for callers such as production orders).
 

@@ -39,25 +39,25 @@ def _resolve_warehouses(kind, from_warehouse, to_warehouse):
     if kind == MoveKind.TRANSFER:
         errors = {}
         if from_warehouse is None:
-            errors["fromWarehouseId"] = ["A transfer needs fromWarehouseId."]
+            errors["from_warehouse_id"] = ["A transfer needs fromWarehouseId."]
         if to_warehouse is None:
-            errors["toWarehouseId"] = ["A transfer needs toWarehouseId."]
+            errors["to_warehouse_id"] = ["A transfer needs toWarehouseId."]
         if errors:
             raise ValidationFailed("A transfer needs both warehouses.", errors=errors)
         if from_warehouse.pk == to_warehouse.pk:
-            raise invalid("toWarehouseId", "Must differ from fromWarehouseId.")
+            raise invalid("to_warehouse_id", "Must differ from fromWarehouseId.")
     elif kind == MoveKind.ISSUE:
         if to_warehouse is not None:
-            raise invalid("toWarehouseId", "An issue comes out of fromWarehouseId only.")
-        from_warehouse = from_warehouse or default_warehouse_or_error("fromWarehouseId")
+            raise invalid("to_warehouse_id", "An issue comes out of fromWarehouseId only.")
+        from_warehouse = from_warehouse or default_warehouse_or_error("from_warehouse_id")
     else:
         if from_warehouse is not None:
-            raise invalid("fromWarehouseId", f"A {kind} acts on toWarehouseId only.")
-        to_warehouse = to_warehouse or default_warehouse_or_error("toWarehouseId")
+            raise invalid("from_warehouse_id", f"A {kind} acts on toWarehouseId only.")
+        to_warehouse = to_warehouse or default_warehouse_or_error("to_warehouse_id")
     if from_warehouse is not None:
-        check_warehouse_usable(from_warehouse, "fromWarehouseId")
+        check_warehouse_usable(from_warehouse, "from_warehouse_id")
     if to_warehouse is not None:
-        check_warehouse_usable(to_warehouse, "toWarehouseId")
+        check_warehouse_usable(to_warehouse, "to_warehouse_id")
     return from_warehouse, to_warehouse
 
 
@@ -86,7 +86,7 @@ def stock_move_post(
     """
     if kind not in MANUAL_KINDS:
         raise invalid("kind", f"Must be one of: {', '.join(MANUAL_KINDS)}.")
-    check_stockable(item, "itemId")
+    check_stockable(item, "item_id")
     qty = quantity_parse_in(
         quantity,
         unit=uom,
@@ -94,14 +94,14 @@ def stock_move_post(
         sign="non_zero" if kind == MoveKind.ADJUSTMENT else "positive",
     )
     from_warehouse, to_warehouse = _resolve_warehouses(kind, from_warehouse, to_warehouse)
-    lot_number = clean_text(lot_number, "lotNumber", LOT_NUMBER_MAX) or None
+    lot_number = clean_text(lot_number, "lot_number", LOT_NUMBER_MAX) or None
     reference = clean_text(reference, "reference", REFERENCE_MAX)
     posting = Posting(actor=actor, reference=reference, note=note)
 
     inbound = kind == MoveKind.RECEIPT or (kind == MoveKind.ADJUSTMENT and qty > 0)
     if inbound:
         if item.tracking == Tracking.LOT and not lot_number:
-            raise invalid("lotNumber", f"{item.number} is lot-tracked: give a lot number.")
+            raise invalid("lot_number", f"{item.number} is lot-tracked: give a lot number.")
         key = (item.pk, to_warehouse.pk)
         level = lock_levels([key], create=True)[key]
         lot = lots_ensure({(item, lot_number)})[(item.pk, lot_number)] if lot_number else None
@@ -117,7 +117,7 @@ def stock_move_post(
     if lot_number:
         lot = Lot.objects.filter(item=item, number=lot_number).first()
         if lot is None:
-            raise invalid("lotNumber", f"{item.number} has no lot {lot_number}.")
+            raise invalid("lot_number", f"{item.number} has no lot {lot_number}.")
     keys = [(item.pk, source.pk)]
     if kind == MoveKind.TRANSFER:
         keys.append((item.pk, to_warehouse.pk))

@@ -121,7 +121,7 @@ def stock_release(
     released (deleted; their `quantity` is what was released). The owner is the production order,
     or `reference` when `production_order_id` is None. Releasing nothing is not an error."""
     if production_order_id is None and reference is None:
-        raise invalid("productionOrderId", "Give a production order or a reference.")
+        raise invalid("production_order_id", "Give a production order or a reference.")
     owned = Reservation.objects.filter(_owner_q(production_order_id, reference))
     if items is not None:
         owned = owned.filter(item_id__in=[item.pk for item in items])
@@ -221,13 +221,13 @@ def stock_receive_production(
     """Receive finished goods of a production order into `warehouse` (a `production` move).
     A lot-tracked item needs `lot_number`; for other items a given lot number is recorded too.
     The lot is created on first use."""
-    check_stockable(item, "productId")
+    check_stockable(item, "product_id")
     qty = quantity_parse(quantity)
-    check_warehouse_usable(warehouse, "targetWarehouseId")
-    lot_number = clean_text(lot_number, "lotNumber", LOT_NUMBER_MAX) or None
+    check_warehouse_usable(warehouse, "target_warehouse_id")
+    lot_number = clean_text(lot_number, "lot_number", LOT_NUMBER_MAX) or None
     reference = clean_text(reference, "reference", REFERENCE_MAX)
     if item.tracking == Tracking.LOT and not lot_number:
-        raise invalid("lotNumber", f"{item.number} is lot-tracked: give a lot number.")
+        raise invalid("lot_number", f"{item.number} is lot-tracked: give a lot number.")
     key = (item.pk, warehouse.pk)
     level = lock_levels([key], create=True)[key]
     lot = lots_ensure({(item, lot_number)})[(item.pk, lot_number)] if lot_number else None

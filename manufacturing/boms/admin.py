@@ -193,6 +193,7 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     def save_related(self, request, form, formsets, change):
         header = {f: form.cleaned_data.get(f) for f in BOM_HEADER_FIELDS}
         components, operations = [], []
+        rows = {"components": [], "operations": []}
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             for line in formset.forms:
@@ -200,6 +201,7 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
                 if not data or data.get("DELETE"):
                     continue
                 if formset.model is BOMComponent:
+                    rows["components"].append(line)
                     components.append(
                         ComponentSpec(
                             item=data["item"],
@@ -209,6 +211,7 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
                         )
                     )
                 else:
+                    rows["operations"].append(line)
                     operations.append(
                         OperationSpec(
                             name=data["name"],
@@ -217,6 +220,8 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
                             sequence=data.get("sequence"),
                         )
                     )
+        for collection, lines in rows.items():
+            self.remember_service_rows(request, collection, lines)
         obj = form.instance
         if change:
             spec = BOMSpec(**header, components=components, operations=operations)
@@ -232,6 +237,8 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
         obj.refresh_from_db()
 
     service_arg = "bom"
+    # A BOM line's item is `product_id` / `product_number` to the services (the API's names).
+    service_error_fields = {"product_id": "item", "product_number": "item"}
     archive_service = staticmethod(bom_archive)
     restore_service = staticmethod(bom_unarchive)
 

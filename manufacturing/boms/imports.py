@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from config import csv
-from config.exceptions import DomainError
+from config.exceptions import DomainError, field_path_parse
 from config.quantities import MINUTES, PERCENT, QUANTITY, number_errors
 from manufacturing.boms.models import BOMStatus, BOMType
 from manufacturing.boms.references import References
@@ -381,16 +381,12 @@ class _BOMCSVImport:
     def _located(exc: DomainError, block: Block) -> list[str]:
         """A service error, on the row it is about: `components[2].quantity` is the third
         component row of the BOM, anything else its first row."""
+        lines = {"components": block.components, "operations": block.operations}
         located = []
-        for key, messages in (exc.extra.get("errors") or {}).items():
-            row = block.first_row
-            for prefix, rows in (
-                ("components[", block.components),
-                ("operations[", block.operations),
-            ):
-                if key.startswith(prefix):
-                    index = int(key[len(prefix) : key.index("]")])
-                    if index < len(rows):
-                        row = rows[index][0]
+        for path, messages in (exc.extra.get("errors") or {}).items():
+            target = field_path_parse(path)
+            rows = lines.get(target.collection, [])
+            index = target.index if target.index is not None else len(rows)
+            row = rows[index][0] if index < len(rows) else block.first_row
             located.extend(f"row {row}: {m} ({exc.code})" for m in messages)
         return located or [f"row {block.first_row}: BOM {block.number}: {exc.detail} ({exc.code})"]

@@ -183,11 +183,11 @@ PLAIN_FIELDS = ("number", "name", "description", "quantity", "type", "is_default
 
 
 def _item_path(ref: dict, prefix: str) -> str:
-    return prefix + ("productId" if ref.get("product_id") else "productNumber")
+    return prefix + ("product_id" if ref.get("product_id") else "product_number")
 
 
 def _workcenter_path(ref: dict, prefix: str) -> str:
-    return prefix + ("workcenterId" if ref.get("workcenter_id") else "workcenter")
+    return prefix + ("workcenter_id" if ref.get("workcenter_id") else "workcenter")
 
 
 def bom_input_resolve(data: dict[str, Any], *, put: bool = False) -> BOMSpec:

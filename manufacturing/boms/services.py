@@ -93,12 +93,12 @@ def _clean_header(
     if product.deleted_at is not None:
         raise ItemNotFound(
             f"Product {product.number} is archived.",
-            errors={"productId": [f"Item {product.number} is archived."]},
+            errors={"product_id": [f"Item {product.number} is archived."]},
         )
     if product.type == ItemType.SERVICE:
         raise ValidationFailed(
             f"{product.number} is a service: a service has no bill of materials.",
-            errors={"productId": ["A service cannot have a bill of materials."]},
+            errors={"product_id": ["A service cannot have a bill of materials."]},
         )
     errors: dict[str, list[str]] = {}
     clean_quantity = _number(quantity, QUANTITY, "positive", "quantity", errors)
@@ -127,7 +127,7 @@ def _clean_components(*, product: Item, components: Sequence[ComponentSpec]) -> 
             spec.scrap_percent if spec.scrap_percent is not None else 0,
             PERCENT,
             "non_negative",
-            f"components[{index}].scrapPercent",
+            f"components[{index}].scrap_percent",
             errors,
         )
         cleaned.append(
@@ -140,7 +140,7 @@ def _clean_components(*, product: Item, components: Sequence[ComponentSpec]) -> 
         if spec.item.deleted_at is not None:
             raise ItemNotFound(
                 f"Component {spec.item.number} is archived.",
-                errors={f"components[{index}].productId": [f"{spec.item.number} is archived."]},
+                errors={f"components[{index}].product_id": [f"{spec.item.number} is archived."]},
             )
     seen: dict[Any, int] = {}
     for index, spec in enumerate(cleaned):
@@ -149,14 +149,14 @@ def _clean_components(*, product: Item, components: Sequence[ComponentSpec]) -> 
                 f"{spec.item.number} appears more than once "
                 f"(lines {seen[spec.item.pk] + 1} and {index + 1})."
             )
-            raise DuplicateComponent(message, errors={f"components[{index}].productId": [message]})
+            raise DuplicateComponent(message, errors={f"components[{index}].product_id": [message]})
         seen[spec.item.pk] = index
     for index, spec in enumerate(cleaned):
         if spec.item.pk == product.pk:
             message = f"{product.number} cannot be a component of its own BOM."
             raise CircularReference(
                 message,
-                errors={f"components[{index}].productId": [message]},
+                errors={f"components[{index}].product_id": [message]},
                 path=[product.number, product.number],
             )
     result = []
@@ -180,7 +180,7 @@ def _clean_operations(operations: Sequence[OperationSpec]) -> list[OperationSpec
             spec.duration_minutes,
             MINUTES,
             "non_negative",
-            f"operations[{index}].durationMinutes",
+            f"operations[{index}].duration_minutes",
             errors,
         )
         if not (spec.name or "").strip():
@@ -235,7 +235,7 @@ def _check_no_cycle(
         f"{' → '.join(names)} would be circular."
     )
     raise CircularReference(
-        message, errors={f"components[{index}].productId": [message]}, path=names
+        message, errors={f"components[{index}].product_id": [message]}, path=names
     )
 
 
@@ -741,7 +741,7 @@ WORKCENTER_FIELDS = ("code", "name", "hourly_cost")
 def _check_cost(hourly_cost: Decimal) -> Decimal | None:
     if hourly_cost is None:
         return None
-    return number_parse(hourly_cost, field="hourlyCost", kind=MONEY, sign="non_negative")
+    return number_parse(hourly_cost, field="hourly_cost", kind=MONEY, sign="non_negative")
 
 
 @transaction.atomic

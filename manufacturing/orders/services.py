@@ -78,13 +78,13 @@ def _refuse_unless(order: ProductionOrder, allowed: tuple[str, ...], action: str
 
 def _check_product(product: Item) -> None:
     if product.deleted_at is not None:
-        raise _invalid("productId", f"Item {product.number} is archived.")
+        raise _invalid("product_id", f"Item {product.number} is archived.")
     if product.type == ItemType.SERVICE:
-        raise _invalid("productId", f"{product.number} is a service and cannot be produced.")
+        raise _invalid("product_id", f"{product.number} is a service and cannot be produced.")
 
 
 def _unusable(message: str) -> BomUnusable:
-    return BomUnusable(message, errors={"bomId": [message]})
+    return BomUnusable(message, errors={"bom_id": [message]})
 
 
 def resolve_bom(*, product: Item, bom: BOM | None) -> BOM:
@@ -129,8 +129,8 @@ def _check_dates(scheduled_date, due_date) -> None:
 
 
 WAREHOUSE_FIELDS = {
-    "source_warehouse": "sourceWarehouseId",
-    "target_warehouse": "targetWarehouseId",
+    "source_warehouse": "source_warehouse_id",
+    "target_warehouse": "target_warehouse_id",
 }
 
 
@@ -335,7 +335,7 @@ def production_order_produce(
         )
     lot_number = (lot_number or "").strip() or None
     if order.product.tracking == Tracking.LOT and not lot_number:
-        raise _invalid("lotNumber", f"{order.product.number} is lot-tracked: give a lot number.")
+        raise _invalid("lot_number", f"{order.product.number} is lot-tracked: give a lot number.")
 
     components = list(order.components.select_related("item__uom").order_by("position"))
     lines, changed = [], []
@@ -523,7 +523,7 @@ def work_order_done(
     )
     if duration_minutes is not None:
         duration_minutes = number_parse(
-            duration_minutes, field="durationMinutes", kind=MINUTES, sign="non_negative"
+            duration_minutes, field="duration_minutes", kind=MINUTES, sign="non_negative"
         )
     now = timezone.now()
     _close_log(work_order, now)

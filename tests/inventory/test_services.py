@@ -127,7 +127,7 @@ def test_lot_tracked_receipt_needs_a_lot_number():
     for lot in (None, "", "  "):
         with pytest.raises(ValidationFailed) as error:
             post(MoveKind.RECEIPT, item, 1, lot_number=lot)
-        assert "lotNumber" in error.value.errors
+        assert "lot_number" in error.value.errors
     assert not StockMove.objects.exists() and not Lot.objects.exists()
 
 
@@ -185,7 +185,7 @@ def test_archived_warehouse_is_refused():
     with pytest.raises(ValidationFailed) as error:
         post(MoveKind.RECEIPT, ItemFactory(), 1, to_warehouse=warehouse)
 
-    assert "toWarehouseId" in error.value.errors
+    assert "to_warehouse_id" in error.value.errors
 
 
 def test_missing_default_warehouse_is_a_validation_error():
@@ -194,14 +194,14 @@ def test_missing_default_warehouse_is_a_validation_error():
     with pytest.raises(ValidationFailed) as error:
         post(MoveKind.RECEIPT, ItemFactory(), 1)
 
-    assert "toWarehouseId" in error.value.errors
+    assert "to_warehouse_id" in error.value.errors
 
 
 def test_receipt_refuses_a_source_warehouse():
     with pytest.raises(ValidationFailed) as error:
         post(MoveKind.RECEIPT, ItemFactory(), 1, from_warehouse=main_warehouse())
 
-    assert "fromWarehouseId" in error.value.errors
+    assert "from_warehouse_id" in error.value.errors
 
 
 def test_consumption_and_production_are_not_posted_by_hand():
@@ -297,7 +297,7 @@ def test_issue_of_an_unknown_lot_is_a_validation_error():
     with pytest.raises(ValidationFailed) as error:
         post(MoveKind.ISSUE, item, 1, lot_number="NOPE")
 
-    assert "lotNumber" in error.value.errors
+    assert "lot_number" in error.value.errors
 
 
 def test_untracked_item_keeps_recorded_lots_and_issues_unlotted_stock_first(assert_no_drift):
@@ -344,7 +344,7 @@ def test_transfer_needs_two_different_warehouses():
 
     with pytest.raises(ValidationFailed) as error:
         post(MoveKind.TRANSFER, item, 1, from_warehouse=main_warehouse())
-    assert "toWarehouseId" in error.value.errors
+    assert "to_warehouse_id" in error.value.errors
 
     with pytest.raises(ValidationFailed) as error:
         post(
@@ -354,7 +354,7 @@ def test_transfer_needs_two_different_warehouses():
             from_warehouse=main_warehouse(),
             to_warehouse=main_warehouse(),
         )
-    assert "toWarehouseId" in error.value.errors
+    assert "to_warehouse_id" in error.value.errors
 
 
 def test_transfer_beyond_available_changes_nothing():
@@ -411,7 +411,7 @@ def test_positive_adjustment_of_a_lot_tracked_item_needs_a_lot():
     with pytest.raises(ValidationFailed) as error:
         post(MoveKind.ADJUSTMENT, ItemFactory(tracking="lot"), 1)
 
-    assert "lotNumber" in error.value.errors
+    assert "lot_number" in error.value.errors
 
 
 # --- reservations ------------------------------------------------------------------------------
@@ -639,7 +639,7 @@ def test_receive_production_of_a_lot_tracked_item_needs_a_lot():
             actor=None,
         )
 
-    assert "lotNumber" in error.value.errors
+    assert "lot_number" in error.value.errors
     assert not StockMove.objects.exists()
 
 
@@ -780,7 +780,7 @@ def test_over_long_lot_numbers_and_references_are_validation_errors():
             production_order_id=uuid.uuid4(),
             actor=None,
         )
-    assert "lotNumber" in error.value.errors
+    assert "lot_number" in error.value.errors
     with pytest.raises(ValidationFailed) as error:
         post(MoveKind.RECEIPT, item, 1, lot_number="L1", reference="R" * 101)
     assert "reference" in error.value.errors

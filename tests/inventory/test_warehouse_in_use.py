@@ -114,7 +114,7 @@ def test_a_deleted_draft_cannot_be_restored_onto_an_archived_warehouse(plant):
     with pytest.raises(ValidationFailed) as refused:
         order_services.production_order_restore(order=order)
 
-    assert refused.value.errors == {"targetWarehouseId": ["Warehouse FG is archived."]}
+    assert refused.value.errors == {"target_warehouse_id": ["Warehouse FG is archived."]}
     assert ProductionOrder.all_objects.get(pk=order.pk).deleted_at is not None
 
 

@@ -112,8 +112,11 @@ def test_circular_line_is_a_form_error_and_nothing_is_saved(admin_client):
     response = admin_client.post(ADD, form_data(product=a, components=[comp(b)]))
 
     assert response.status_code == 200
+    # The service's `components[0].product_id` lands on that inline row's item field.
+    components = response.context["inline_admin_formsets"][0].formset
+    assert components.prefix == "components"
+    assert any("A → B → A" in m for m in components.forms[0].errors["item"])
     page = response.content.decode()
-    assert "errornote" in page or "errorlist" in page
     assert "circular_reference" in page and "A → B → A" in page
     assert not BOM.objects.filter(product=a).exists()
 
@@ -409,3 +412,33 @@ def test_a_save_that_redirects_does_not_explode_the_bom_or_read_its_history(admi
     ]
     assert not any("RECURSIVE" in sql for sql in reads)  # the explosion's tree query
     assert not any("HISTORICAL" in sql for sql in reads)  # the change log
+
+
+def test_a_line_refusal_lands_on_the_row_that_became_that_line(admin_client):
+    """The service's `components[1]` is the second line it was given: with a deleted row in
+    between, that is the third row of the form."""
+    part, other, new = ItemFactory(), ItemFactory(), ItemFactory()
+    bom = BOMFactory(lines=[line(part), line(other)])
+    kept, removed = bom.components.order_by("position")
+
+    response = admin_client.post(
+        f"{LIST}{bom.pk}/change/",
+        form_data(
+            product=bom.product,
+            bom=bom,
+            components=[
+                comp(part, id=kept.pk),
+                comp(other, id=removed.pk, DELETE=True),
+                comp(new, uom=unit("kg").pk),
+            ],
+        ),
+    )
+
+    assert response.status_code == 200
+    rows = response.context["inline_admin_formsets"][0].formset.forms
+    assert not rows[0].errors and not rows[1].errors
+    assert [m.endswith("(uom_mismatch)") for m in rows[2].errors["uom"]] == [True]
+    assert list(bom.components.order_by("position").values_list("item", flat=True)) == [
+        part.pk,
+        other.pk,
+    ]

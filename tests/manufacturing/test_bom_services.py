@@ -53,7 +53,7 @@ def test_cycle_at_depth_2_is_refused():
 
     assert exc.value.extra["path"] == ["C", "A", "B", "C"]
     assert exc.value.extra["errors"] == {
-        "components[1].productId": [exc.value.detail],
+        "components[1].product_id": [exc.value.detail],
     }
 
 

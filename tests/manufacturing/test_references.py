@@ -63,7 +63,7 @@ def test_misses_are_reported_with_the_api_and_the_row_messages():
     refs.want_unit("ZZ")
     refs.load()
 
-    assert refs.item(number="NOPE", path="components[0].productNumber") is None
+    assert refs.item(number="NOPE", path="components[0].product_number") is None
     assert refs.unit("ZZ", path="components[0].uom") is None
     assert [m.message for m in refs.misses] == [
         "No active item with number 'NOPE'.",
@@ -85,8 +85,8 @@ def test_every_missing_item_is_reported_at_once():
     with pytest.raises(ItemNotFound) as exc:
         bom_input_resolve(data)
     assert exc.value.extra["errors"] == {
-        "productNumber": ["No active item with number 'NOPE-1'."],
-        "components[0].productNumber": ["No active item with number 'NOPE-2'."],
+        "product_number": ["No active item with number 'NOPE-1'."],
+        "components[0].product_number": ["No active item with number 'NOPE-2'."],
     }
 
 
