@@ -304,3 +304,8 @@ JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "600"))
 
 # Demo data: `make run` creates this superuser (never when DEBUG is off).
 DEMO_SUPERUSER = ("admin", "admin")
+
+# MRP (docs/planning.md): how far ahead demands count, and the working hours of a day that turn
+# a BOM's operation minutes into lead-time days.
+PLANNING_HORIZON_DAYS = int(os.environ.get("PLANNING_HORIZON_DAYS", "180"))
+PLANNING_HOURS_PER_DAY = os.environ.get("PLANNING_HOURS_PER_DAY", "8")
