@@ -280,6 +280,11 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "manufacturing.orders.models.OrderStatus",
         "WorkOrderStatusEnum": "manufacturing.orders.models.WorkOrderStatus",
         "HistoryChangeEnum": ["created", "changed", "deleted"],
+        "KindEnum": "inventory.models.MoveKind",  # the name it had before planning came
+        "DemandKindEnum": "manufacturing.planning.models.DemandKind",
+        "ProcurementEnum": "manufacturing.planning.models.Procurement",
+        "PlanExceptionKindEnum": "manufacturing.planning.models.ExceptionKind",
+        "PlanningRunStatusEnum": "manufacturing.planning.models.RunStatus",
     },
 }
 

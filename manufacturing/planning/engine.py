@@ -192,6 +192,8 @@ def mrp_plan(
     exceptions: list[PlanIssue] = []
     plans: list[ItemPlan] = []
     total = len(order)
+    if progress is not None:
+        progress(0, total)
     for done, item in enumerate(order, 1):
         reqs = gross.pop(item.id, [])
         item_receipts = receipts.get(item.id, {})
@@ -212,6 +214,8 @@ def mrp_plan(
             )
         if progress is not None and done % 500 == 0:
             progress(done, total)
+    if progress is not None:
+        progress(total, total)
     _unmet_demands(orders, exceptions, today)
     return Plan(
         items=plans,
@@ -338,7 +342,7 @@ def _plan_order(item, level, net, due, today, hours_per_day, tree, orders, excep
                 item,
                 start,
                 f"{'Start' if bom is not None else 'Order'} {item.number} by "
-                f"{start.isoformat()} ({(today - start).days} days ago) to have it on "
+                f"{start.isoformat()} ({(today - start).days} day(s) ago) to have it on "
                 f"{due.isoformat()}.",
                 quantity=quantity,
                 planned=planned.index,

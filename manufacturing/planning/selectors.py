@@ -81,7 +81,8 @@ def _defaults(item_id, has_bom: bool) -> Parameters:
 
 
 def demand_list():
-    return Demand.objects.select_related("item__uom")
+    """Live and deleted demands (the list hides deleted ones unless asked: `isActive`)."""
+    return Demand.all_objects.select_related("item__uom")
 
 
 def current_run() -> PlanningRun | None:
