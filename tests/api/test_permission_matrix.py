@@ -628,8 +628,9 @@ def _action_endpoints() -> list[Endpoint]:
 def test_every_action_endpoint_has_a_custom_permission_of_its_own():
     actions = _action_endpoints()
     # API.md's action endpoints: 4 restores, BOM submit/cancel/copy/unarchive and archive
-    # (DELETE), order confirm/produce/close/cancel, work-order start/pause/resume/done, moves.
-    assert len(actions) == 18
+    # (DELETE), order confirm/produce/close/cancel, work-order start/pause/resume/done, moves,
+    # and planning's planned-order firm.
+    assert len(actions) == 19
     custom = {
         f"{model._meta.app_label}.{code}"
         for model in apps.get_models()
