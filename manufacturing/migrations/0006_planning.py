@@ -310,7 +310,12 @@ class Migration(migrations.Migration):
                     "in_flight",
                     models.BooleanField(default=True, editable=False, null=True, unique=True),
                 ),
-                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, editable=False
+                    ),
+                ),
                 ("started_at", models.DateTimeField(blank=True, null=True)),
                 ("finished_at", models.DateTimeField(blank=True, null=True)),
                 ("parameters", models.JSONField(blank=True, default=dict)),

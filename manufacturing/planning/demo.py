@@ -65,6 +65,7 @@ def seed(*, stdout=None, actor=None) -> dict[str, int]:
         # How a run that never reached a worker looks (the job framework's stale-job rule
         # fails it): no start, no finish, no plan.
         PlanningRun.objects.create(
+            created_at=timezone.now() - timedelta(minutes=5),
             created_by=actor,
             status=RunStatus.FAILED,
             in_flight=None,

@@ -126,8 +126,9 @@ class RunSerializer(serializers.ModelSerializer):
         source="created_by.username", allow_null=True, read_only=True
     )
     duration_seconds = serializers.FloatField(allow_null=True)
-    counts = serializers.DictField()
-    parameters = serializers.DictField()
+    # Keys sorted: PostgreSQL's jsonb keeps its own key order, SQLite the order written.
+    counts = serializers.SerializerMethodField()
+    parameters = serializers.SerializerMethodField()
 
     class Meta:
         model = PlanningRun
@@ -147,6 +148,12 @@ class RunSerializer(serializers.ModelSerializer):
             "job",
         ]
         read_only_fields = fields
+
+    def get_counts(self, run) -> dict:
+        return dict(sorted((run.counts or {}).items()))
+
+    def get_parameters(self, run) -> dict:
+        return dict(sorted((run.parameters or {}).items()))
 
     def get_progress(self, run) -> ProgressSerializer:
         if run.job_id is None:
