@@ -42,11 +42,20 @@ VIEW = (
     "manufacturing.view_workcenter",
     "manufacturing.view_workorder",
     "manufacturing.view_workordertimelog",
+    "manufacturing.view_demand",
+    "manufacturing.view_firmorder",
+    "manufacturing.view_itemplanning",
+    "manufacturing.view_pegging",
+    "manufacturing.view_planexception",
+    "manufacturing.view_planitem",
+    "manufacturing.view_plannedorder",
+    "manufacturing.view_planningrun",
 )
 
 # planner: write items, units, workcenters and BOMs (their lines and operations too: the admin's
 # inlines ask for them), BOM submit/cancel/copy/archive/unarchive; create, edit, delete, confirm,
-# close and cancel production orders.
+# close and cancel production orders; enter demands and planning parameters, run MRP and firm
+# planned orders.
 PLANNER = (
     "items.add_unitofmeasure",
     "items.change_unitofmeasure",
@@ -80,6 +89,14 @@ PLANNER = (
     "manufacturing.confirm_productionorder",
     "manufacturing.close_productionorder",
     "manufacturing.cancel_productionorder",
+    "manufacturing.add_demand",
+    "manufacturing.change_demand",
+    "manufacturing.delete_demand",
+    "manufacturing.add_itemplanning",
+    "manufacturing.change_itemplanning",
+    "manufacturing.delete_itemplanning",
+    "manufacturing.run_planningrun",
+    "manufacturing.firm_plannedorder",
 )
 
 # operator: start, pause, resume and finish work orders; record production.

@@ -280,6 +280,11 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "manufacturing.orders.models.OrderStatus",
         "WorkOrderStatusEnum": "manufacturing.orders.models.WorkOrderStatus",
         "HistoryChangeEnum": ["created", "changed", "deleted"],
+        "KindEnum": "inventory.models.MoveKind",  # the name it had before planning came
+        "DemandKindEnum": "manufacturing.planning.models.DemandKind",
+        "ProcurementEnum": "manufacturing.planning.models.Procurement",
+        "PlanExceptionKindEnum": "manufacturing.planning.models.ExceptionKind",
+        "PlanningRunStatusEnum": "manufacturing.planning.models.RunStatus",
     },
 }
 
@@ -304,3 +309,8 @@ JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "600"))
 
 # Demo data: `make run` creates this superuser (never when DEBUG is off).
 DEMO_SUPERUSER = ("admin", "admin")
+
+# MRP (docs/planning.md): how far ahead demands count, and the working hours of a day that turn
+# a BOM's operation minutes into lead-time days.
+PLANNING_HORIZON_DAYS = int(os.environ.get("PLANNING_HORIZON_DAYS", "180"))
+PLANNING_HOURS_PER_DAY = os.environ.get("PLANNING_HOURS_PER_DAY", "8")

@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("items.urls")),
     path("inventory/", include("inventory.urls")),
     path("manufacturing/", include("manufacturing.urls")),
+    path("planning/", include("manufacturing.planning.urls")),
     path("", include("config.jobs.urls")),
     re_path(r"^.*$", api_not_found),
 ]

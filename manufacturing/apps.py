@@ -34,4 +34,5 @@ class ManufacturingConfig(AppConfig):
         register_uom_usage_check(uom_order_requirement_usage)
         register_warehouse_usage_check(warehouse_order_usage_reason)
         # The kinds of background job (config.jobs) this app runs, with their tasks.
-        import manufacturing.boms.tasks  # noqa: F401
+        import manufacturing.boms.tasks
+        import manufacturing.planning.tasks  # noqa: F401

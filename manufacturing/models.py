@@ -1,4 +1,4 @@
-"""The manufacturing app's models, defined in their areas (`boms/`, `orders/`) and gathered
+"""The manufacturing app's models, defined in their areas (`boms/`, `orders/`, `planning/`) and gathered
 here, where Django and the migrations look for them; plus the reference counter both areas
 share."""
 
@@ -26,6 +26,16 @@ from manufacturing.orders.models import (
     WorkOrderStatus,
     WorkOrderTimeLog,
 )
+from manufacturing.planning.models import (
+    Demand,
+    FirmOrder,
+    ItemPlanning,
+    Pegging,
+    PlanException,
+    PlanItem,
+    PlannedOrder,
+    PlanningRun,
+)
 
 __all__ = [
     "BOM",
@@ -37,7 +47,15 @@ __all__ = [
     "BOMOperation",
     "BOMStatus",
     "BOMType",
+    "Demand",
+    "FirmOrder",
+    "ItemPlanning",
     "OrderStatus",
+    "Pegging",
+    "PlanException",
+    "PlanItem",
+    "PlannedOrder",
+    "PlanningRun",
     "Priority",
     "ProductionOrder",
     "ProductionOrderComponent",

@@ -196,6 +196,12 @@ def _load_tree(bom: BOM) -> _Tree:
     """Two queries: the lines of every BOM of the tree with their items and units, and every BOM
     of the tree with its unit and operations (and their workcenters), as rows of values."""
     sql, params = exploded_bom_ids_sql(bom.pk)
+    return load_boms(sql, params, known={bom.pk: bom})
+
+
+def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
+    """The tree of the BOMs `sql` selects (their ids), in two queries; `known` BOM instances
+    (by id) are used as they are. Planning loads every default BOM this way."""
     line_rows = (
         BOMComponent.objects.filter(bom_id__in=RawSQL(sql, params))
         .order_by("bom_id", "position")
@@ -226,7 +232,7 @@ def _load_tree(bom: BOM) -> _Tree:
     o_workcenter = o_start + OPERATION_FIELDS.index("workcenter_id") - 1
     o_end = o_start + len(OPERATION_FIELDS) - 1
     tree = _Tree(lines=defaultdict(list), operations=defaultdict(list), defaults={})
-    boms = {bom.pk: bom}
+    boms = dict(known or {})
     for row in bom_rows:
         sub = boms.get(row[0])
         if sub is None:
@@ -259,6 +265,43 @@ def _load_tree(bom: BOM) -> _Tree:
         BOMComponent.bom.field.set_cached_value(line, boms[line.bom_id])
         tree.lines[line.bom_id].append((line, item, unit, stock_unit))
     return tree
+
+
+def line_needed(line: BOMComponent, unit, stock_unit, runs: Decimal) -> Decimal:
+    """The explosion's line rule: `line.quantity x (1 + scrap / 100) x runs`, converted into the
+    component's stock unit, at six places. Units are one instance per id in a loaded tree, so
+    the same instance is the same unit."""
+    factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
+    return quantize_qty(line.quantity * (1 + line.scrap_percent / 100) * runs * factor)
+
+
+def units_built(needed: Decimal, item: Item, bom: BOM) -> Decimal:
+    """`needed` of `item` (in its stock unit) as a quantity in `bom`'s unit: what is built."""
+    return quantize_qty(needed * conversion_factor(item.uom, bom.uom))
+
+
+def bom_components(tree: _Tree, bom: BOM, quantity: Decimal, stack: tuple = ()):
+    """One level of `bom` for `quantity` (in bom.uom), phantom kits exploded through (their parts
+    take their place, their operations happen inside the parent): `([(item, needed in its stock
+    unit)], operation minutes)`, the rows in line order. The rules are the explosion's."""
+    if bom.pk in stack:
+        raise CircularReference(f"BOM {bom.number} is part of a circular structure.")
+    stack = (*stack, bom.pk)
+    runs = quantity / bom.quantity
+    minutes = sum(
+        (op.duration_minutes * runs for op in tree.operations.get(bom.pk, ())), Decimal(0)
+    )
+    rows = []
+    for line, item, unit, stock_unit in tree.lines.get(bom.pk, ()):
+        needed = line_needed(line, unit, stock_unit, runs)
+        sub = tree.defaults.get(line.item_id)
+        if sub is not None and sub.type == BOMType.PHANTOM:
+            parts, kit_minutes = bom_components(tree, sub, units_built(needed, item, sub), stack)
+            rows.extend(parts)
+            minutes += kit_minutes
+            continue
+        rows.append((item, needed))
+    return rows, minutes
 
 
 class _Walker:
@@ -303,13 +346,11 @@ class _Walker:
         )
         materials_cost = Decimal(0)
         for line, item, unit, stock_unit in self.tree.lines.get(bom.pk, ()):
-            # Units are one instance per id here: the same instance is the same unit.
-            factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
-            needed = quantize_qty(line.quantity * (1 + line.scrap_percent / 100) * runs * factor)
+            needed = line_needed(line, unit, stock_unit, runs)
             sub = self.tree.defaults.get(line.item_id)
             if sub is not None and sub.type == BOMType.PHANTOM:
                 # A kit: its parts take its place (same level, same path), never the kit itself.
-                built = quantize_qty(needed * conversion_factor(item.uom, sub.uom))
+                built = units_built(needed, item, sub)
                 m, o = self.walk(
                     sub, built, level=level, path=path, stack=stack, emit=emit, phantom=True
                 )
@@ -322,7 +363,7 @@ class _Walker:
                 if emit:  # the row goes before its parts; its cost is known after them
                     self.requirements.append(None)
                 explode = emit and self.explode_all
-                built = quantize_qty(needed * conversion_factor(item.uom, sub.uom))
+                built = units_built(needed, item, sub)
                 m, o = self.walk(
                     sub, built, level=level + 1, path=row_path, stack=stack, emit=explode
                 )

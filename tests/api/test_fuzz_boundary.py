@@ -36,6 +36,7 @@ from inventory.models import Warehouse
 from items.models import Item, UnitOfMeasure
 from manufacturing.boms.models import BOM, Workcenter
 from manufacturing.orders.models import ProductionOrder, WorkOrder
+from manufacturing.planning.models import Demand, PlannedOrder, PlanningRun
 from tests.api.test_request_bodies import snapshot
 from tests.conftest import client_for
 
@@ -53,6 +54,10 @@ PATH_MODELS = {
     "/api/manufacturing/workcenters/": Workcenter,
     "/api/manufacturing/boms/": BOM,
     "/api/manufacturing/orders/": ProductionOrder,
+    "/api/planning/demands/": Demand,
+    "/api/planning/items/": Item,
+    "/api/planning/runs/": PlanningRun,
+    "/api/planning/planned-orders/": PlannedOrder,
 }
 
 

@@ -8,7 +8,7 @@ without path parameters, then every one with an `{id}`, once per row its list re
 What varies from run to run is replaced before comparing, in order of first appearance: ids
 (UUIDv7, random bits) become `<id:N>`, timestamps and dates (the demo is relative to today)
 `<datetime>` / `<date>`, the year in references `<year>`, content hashes (SHA-256 over ids)
-`<sha256>`. Everything else — keys, key order, numbers as written, nulls, lists — must match.
+`<sha256>`, an MRP run's measured `durationSeconds` `<seconds>`. Everything else — keys, key order, numbers as written, nulls, lists — must match.
 
 A deliberate change of a response updates the snapshot:
 `GOLDEN_UPDATE=1 .venv/bin/pytest tests/api/test_golden_responses.py`, and the diff of the
@@ -29,6 +29,7 @@ DATETIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d
 DATE_RE = re.compile(r"(?<![\d/-])\d{4}-\d\d-\d\d(?![\d:T])")
 YEAR_RE = re.compile(r"(?<=MO/)\d{4}|(?<=LOT-)\d{4}")
 HASH_RE = re.compile(r"\b[0-9a-f]{64}\b")
+SECONDS_RE = re.compile(r'(?<="durationSeconds":)\d+(?:\.\d+)?')  # an MRP run's measured time
 SKIP = {"/api/health"}  # no data; its body is pinned by tests/api/test_conventions.py
 
 
@@ -41,6 +42,7 @@ class Normalizer:
 
     def __call__(self, text: str) -> str:
         text = HASH_RE.sub("<sha256>", text)
+        text = SECONDS_RE.sub('"<seconds>"', text)
         text = UUID_RE.sub(self._id, text)
         text = DATETIME_RE.sub("<datetime>", text)
         text = DATE_RE.sub("<date>", text)

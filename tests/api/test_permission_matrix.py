@@ -135,6 +135,23 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/jobs"): EVERYONE,
     ("GET", "/api/jobs/{pk}"): EVERYONE,
     ("GET", "/api/jobs/{pk}/download"): EVERYONE,
+    # planning: planners enter demands and parameters, run MRP and firm; everyone reads
+    ("GET", "/api/planning/demands"): EVERYONE,
+    ("POST", "/api/planning/demands"): PLANNER,
+    ("GET", "/api/planning/demands/{pk}"): EVERYONE,
+    ("PATCH", "/api/planning/demands/{pk}"): PLANNER,
+    ("DELETE", "/api/planning/demands/{pk}"): PLANNER,
+    ("GET", "/api/planning/items/{pk}/parameters"): EVERYONE,
+    ("PUT", "/api/planning/items/{pk}/parameters"): PLANNER,
+    ("GET", "/api/planning/items/{pk}/projection"): EVERYONE,
+    ("GET", "/api/planning/runs"): EVERYONE,
+    ("POST", "/api/planning/runs"): PLANNER,
+    ("GET", "/api/planning/runs/{pk}"): EVERYONE,
+    ("GET", "/api/planning/planned-orders"): EVERYONE,
+    ("GET", "/api/planning/planned-orders/{pk}"): EVERYONE,
+    ("GET", "/api/planning/planned-orders/{pk}/pegging"): EVERYONE,
+    ("POST", "/api/planning/planned-orders/{pk}/firm"): PLANNER,
+    ("GET", "/api/planning/exceptions"): EVERYONE,
 }
 
 # Routes that are not endpoints: the catch-all that answers problem+json 404 for unknown paths.
@@ -449,7 +466,69 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
     ("GET", "/api/jobs/{pk}/download"): ForCaller(
         lambda user: Call(f"/api/jobs/{_own_job(user, export=True).pk}/download")
     ),
+    # planning
+    ("GET", "/api/planning/demands"): lambda: Call("/api/planning/demands"),
+    ("POST", "/api/planning/demands"): lambda: Call(
+        "/api/planning/demands",
+        {"itemId": str(ItemFactory().pk), "quantity": 3, "dueDate": "2026-05-01"},
+        201,
+    ),
+    ("GET", "/api/planning/demands/{pk}"): lambda: Call(f"/api/planning/demands/{_demand().pk}"),
+    ("PATCH", "/api/planning/demands/{pk}"): lambda: Call(
+        f"/api/planning/demands/{_demand().pk}", {"quantity": 4}
+    ),
+    ("DELETE", "/api/planning/demands/{pk}"): lambda: Call(
+        f"/api/planning/demands/{_demand().pk}", ok=204
+    ),
+    ("GET", "/api/planning/items/{pk}/parameters"): lambda: Call(
+        f"/api/planning/items/{ItemFactory().pk}/parameters"
+    ),
+    ("PUT", "/api/planning/items/{pk}/parameters"): lambda: Call(
+        f"/api/planning/items/{ItemFactory().pk}/parameters", {"leadTimeDays": 3}
+    ),
+    ("GET", "/api/planning/items/{pk}/projection"): lambda: Call(
+        f"/api/planning/items/{_planned_order().item_id}/projection"
+    ),
+    ("GET", "/api/planning/runs"): lambda: Call("/api/planning/runs"),
+    ("POST", "/api/planning/runs"): lambda: Call("/api/planning/runs", {}, 202),
+    ("GET", "/api/planning/runs/{pk}"): lambda: Call(
+        f"/api/planning/runs/{_planned_order().run_id}"
+    ),
+    ("GET", "/api/planning/planned-orders"): lambda: Call("/api/planning/planned-orders"),
+    ("GET", "/api/planning/planned-orders/{pk}"): lambda: Call(
+        f"/api/planning/planned-orders/{_planned_order().pk}"
+    ),
+    ("GET", "/api/planning/planned-orders/{pk}/pegging"): lambda: Call(
+        f"/api/planning/planned-orders/{_planned_order().pk}/pegging"
+    ),
+    ("POST", "/api/planning/planned-orders/{pk}/firm"): lambda: Call(
+        f"/api/planning/planned-orders/{_planned_order().pk}/firm"
+    ),
+    ("GET", "/api/planning/exceptions"): lambda: Call("/api/planning/exceptions"),
 }
+
+
+def _demand():
+    from datetime import date
+
+    from manufacturing.planning.services import demand_create
+
+    return demand_create(item=ItemFactory(), quantity=Decimal(2), due_date=date(2026, 5, 1))
+
+
+def _planned_order():
+    """A current plan with one make order of a product with a submitted BOM."""
+    from datetime import date
+
+    from manufacturing.planning import services
+    from manufacturing.planning.models import PlannedOrder
+
+    product = ItemFactory()
+    BOMFactory(product=product, status="submitted")
+    services.demand_create(item=product, quantity=Decimal(2), due_date=date(2026, 5, 1))
+    run = services.mrp_run_start(actor=None, today=date(2026, 4, 1), background=False)
+    services.mrp_run(run=run)
+    return PlannedOrder.objects.get(run=run, item=product)
 
 
 def _arrange_bom_put() -> Call:
@@ -549,8 +628,9 @@ def _action_endpoints() -> list[Endpoint]:
 def test_every_action_endpoint_has_a_custom_permission_of_its_own():
     actions = _action_endpoints()
     # API.md's action endpoints: 4 restores, BOM submit/cancel/copy/unarchive and archive
-    # (DELETE), order confirm/produce/close/cancel, work-order start/pause/resume/done, moves.
-    assert len(actions) == 18
+    # (DELETE), order confirm/produce/close/cancel, work-order start/pause/resume/done, moves,
+    # and planning's planned-order firm.
+    assert len(actions) == 19
     custom = {
         f"{model._meta.app_label}.{code}"
         for model in apps.get_models()

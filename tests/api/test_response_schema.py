@@ -42,11 +42,13 @@ import inventory.serializers
 import items.serializers
 import manufacturing.boms.serializers
 import manufacturing.orders.serializers
+import manufacturing.planning.serializers
 from config.jobs.models import Job
 from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
 from manufacturing.boms.models import BOM, Workcenter
 from manufacturing.orders.models import ProductionOrder
+from manufacturing.planning.models import Demand, PlannedOrder, PlanningRun
 from tests.api.nullable_rows import seed_nullable_rows
 from tests.conftest import client_for
 
@@ -62,6 +64,10 @@ PATH_MODELS = {
     "/api/manufacturing/workcenters/": Workcenter,
     "/api/manufacturing/boms/": BOM,
     "/api/manufacturing/orders/": ProductionOrder,
+    "/api/planning/demands/": Demand,
+    "/api/planning/items/": Item,
+    "/api/planning/runs/": PlanningRun,
+    "/api/planning/planned-orders/": PlannedOrder,
     "/api/jobs/": Job,
 }
 PAGE = 200  # the pagination's maximum limit
@@ -71,6 +77,7 @@ SERIALIZER_MODULES = [
     inventory.serializers,
     manufacturing.boms.serializers,
     manufacturing.orders.serializers,
+    manufacturing.planning.serializers,
 ]
 
 

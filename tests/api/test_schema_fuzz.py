@@ -107,6 +107,7 @@ from inventory.models import Lot, StockMove, Warehouse
 from items.models import Item, UnitOfMeasure
 from manufacturing.boms.models import BOM, Workcenter
 from manufacturing.orders.models import ProductionOrder, WorkOrder
+from manufacturing.planning.models import Demand, PlannedOrder, PlanningRun
 from tests.api.nullable_rows import seed_nullable_rows
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
@@ -133,6 +134,10 @@ PATH_MODELS = {
     "/api/manufacturing/workcenters/": Workcenter,
     "/api/manufacturing/boms/": BOM,
     "/api/manufacturing/orders/": ProductionOrder,
+    "/api/planning/demands/": Demand,
+    "/api/planning/items/": Item,
+    "/api/planning/runs/": PlanningRun,
+    "/api/planning/planned-orders/": PlannedOrder,
 }
 BODY_MODELS = {
     "itemId": Item,

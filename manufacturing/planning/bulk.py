@@ -1,0 +1,59 @@
+"""One INSERT for any number of rows: the rows travel as one JSON parameter, unpacked by the
+database (SQLite `json_each`, PostgreSQL `json_array_elements`). `bulk_create` sends batches
+whose number grows with the rows; a plan of 10,000 items must cost the same queries as one of
+100 (docs/planning.md)."""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import JSONField
+from django.utils import timezone
+
+
+def _value(value, sqlite: bool):
+    if isinstance(value, UUID):
+        return value.hex if sqlite else str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        if sqlite:  # Django stores datetimes in UTC, without offset, on SQLite
+            return timezone.make_naive(value, timezone.utc).isoformat(" ")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def rows_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert `rows` (tuples of Python values, in `columns` order: field names) into `model`'s
+    table with one statement."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sqlite = connection.vendor == "sqlite"
+    payload = [[_value(v, sqlite) for v in row] for row in rows]
+    if not payload:
+        return
+    fields = [model._meta.get_field(name) for name in columns]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    if sqlite:
+        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+        source = "json_each(%s)"
+    else:
+        values = ", ".join(
+            f"(r->{i})::jsonb" if isinstance(f, JSONField) else f"(r->>{i})::{_pg_type(f)}"
+            for i, f in enumerate(fields)
+        )
+        source = "json_array_elements(%s::json) AS r"
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {values} FROM {source}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(payload, separators=(",", ":"))])
+
+
+def _pg_type(field) -> str:
+    connection = connections[DEFAULT_DB_ALIAS]
+    kind = field.target_field if field.is_relation else field
+    return kind.cast_db_type(connection)
