@@ -56,6 +56,7 @@ SOURCES = [
     "manufacturing/boms/references.py",
     "manufacturing/boms/specs.py",
     "manufacturing/orders/services.py",
+    "manufacturing/planning/services.py",
     "config/levels.py",
 ]
 # The position of the field argument of each helper that raises about a field.
