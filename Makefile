@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 BENCH_ARGS ?=
+# Every core, one test file per worker (module fixtures such as the fuzz's seeded plant run once).
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: install run serve test lint pytest bench clean
 
@@ -48,10 +50,10 @@ lint: install
 test: lint
 	$(BIN)/python manage.py check
 	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
-	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "--- PostgreSQL: $$DATABASE_URL"; \
-		$(BIN)/pytest -p no:cacheprovider; \
+		$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS); \
 	else \
 		echo "--- DATABASE_URL not set: PostgreSQL run skipped"; \
 	fi
