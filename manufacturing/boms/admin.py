@@ -10,8 +10,9 @@ from django.db.models import Count
 
 from config.admin import HistoryAdmin, SoftDeleteAdmin, TabularInline
 from config.exceptions import DomainError
+from manufacturing.boms.admin_buttons import bom_buttons
 from manufacturing.boms.explosion import bom_explode
-from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, BOMStatus, Workcenter
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, Workcenter
 from manufacturing.boms.selectors import bom_history
 from manufacturing.boms.services import (
     WORKCENTER_FIELDS,
@@ -28,9 +29,13 @@ from manufacturing.boms.services import (
     workcenter_update,
 )
 from manufacturing.boms.specs import HEADER_FIELDS, BOMSpec, ComponentSpec, OperationSpec
+from manufacturing.exceptions import BomLocked
 from manufacturing.permissions import BOM_ACTIONS
 
 BOM_HEADER_FIELDS = HEADER_FIELDS
+# What a submitted or cancelled BOM still lets change (`bom_update` refuses the rest).
+LOCKED_EDITABLE = ("number", "name", "description", "is_default")
+LOCKED_READONLY = ("product", "quantity", "uom", "type")
 
 
 @admin.register(Workcenter)
@@ -160,10 +165,30 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     def get_urls(self):
         from django.urls import path
 
+        from manufacturing.boms.admin_buttons import bom_button_view
         from manufacturing.boms.import_admin import bom_import_view
 
         view = self.admin_site.admin_view(functools.partial(bom_import_view, self))
-        return [path("import/", view, name="manufacturing_bom_import"), *super().get_urls()]
+        button = self.admin_site.admin_view(functools.partial(bom_button_view, self))
+        return [
+            path("import/", view, name="manufacturing_bom_import"),
+            path("<path:object_id>/do/<slug:verb>/", button, name="manufacturing_bom_button"),
+            *super().get_urls(),
+        ]
+
+    # --- a submitted or cancelled BOM is read-only on screen -------------------------------
+
+    def get_inlines(self, request, obj):
+        """A locked BOM has no line or operation forms: its page shows them as tables."""
+        if obj is not None and obj.is_locked:
+            return []
+        return super().get_inlines(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_locked:
+            fields += [f for f in LOCKED_READONLY if f not in fields]
+        return fields
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -191,6 +216,19 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
         `save_related` (the admin's transaction wraps both)."""
 
     def save_related(self, request, form, formsets, change):
+        if change and form.instance.is_locked:
+            # A locked page posts no lines: lines in the POST come from a page loaded while the
+            # BOM was a draft (submitted since), and are refused rather than dropped unseen.
+            if any(f"{p}-TOTAL_FORMS" in request.POST for p in ("components", "operations")):
+                raise BomLocked(
+                    f"BOM {form.instance.number} was {form.instance.status} meanwhile: its "
+                    "components and operations cannot change. Copy it to a new version instead."
+                )
+            # Only the fields a locked BOM may change; its lines and operations stay as they are.
+            header = {f: form.cleaned_data[f] for f in LOCKED_EDITABLE if f in form.cleaned_data}
+            bom_update(bom=form.instance, spec=BOMSpec.partial(**header), actor=request.user)
+            form.instance.refresh_from_db()
+            return
         header = {f: form.cleaned_data.get(f) for f in BOM_HEADER_FIELDS}
         components, operations = [], []
         for formset in formsets:
@@ -292,8 +330,19 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
             extra_context["explosion"] = lambda: tree()[0]
             extra_context["explosion_error"] = lambda: tree()[1]
             extra_context["changes"] = functools.cache(lambda: bom_change_log(bom))
-            extra_context["bom_locked"] = bom.status != BOMStatus.DRAFT
+            extra_context["bom_locked"] = bom.is_locked
+            if bom.is_locked:
+                extra_context["locked_lines"] = functools.cache(lambda: bom_lines_shown(bom))
+            extra_context["bom_buttons"] = bom_buttons(bom=bom, user=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def bom_lines_shown(bom: BOM) -> dict:
+    """A locked BOM's lines and operations as its page shows them (two queries)."""
+    return {
+        "components": list(bom.components.select_related("item", "uom").order_by("position")),
+        "operations": list(bom.operations.select_related("workcenter").order_by("sequence")),
+    }
 
 
 def bom_change_log(bom: BOM, limit: int = 30) -> list[dict]:

@@ -101,6 +101,13 @@ class ProductionOrderAdmin(SoftDeleteAdmin, HistoryAdmin):
         "restore_selected",
     ]
 
+    def has_change_permission(self, request, obj=None):
+        """A closed or cancelled order is read-only on screen (no inputs, no save): the services
+        refuse its changes anyway."""
+        if obj is not None and obj.is_terminal:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         fixed = ["reference", "status", "produced_qty", "confirmed_at", "closed_at"]
         fixed += ["created_at", "updated_at"]
