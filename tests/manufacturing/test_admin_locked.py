@@ -250,3 +250,16 @@ def test_a_done_work_order_has_no_inputs(admin_client):
     assert response.status_code == 200
     assert form_inputs(html, "workorder_form") == []
     assert 'name="_save"' not in html
+
+
+def test_an_order_page_speaks_the_planners_words(admin_client):
+    plant = make_plant()
+    order = make_order(plant, "10")
+    order_services.production_order_confirm(order=order, actor=None)
+
+    html = order_page(admin_client, order)
+
+    labels = {label.strip() for label in re.findall(r"<label[^>]*>([^<]+)</label>", html)}
+    assert {"BOM:", "Produced:", "Multi-level:"} <= labels, labels
+    assert "Bom:" not in html and "Produced qty" not in html and "Multi level" not in html
+    assert f"{order.reference}-01 · Assembly" in html  # the work order row's title
