@@ -167,12 +167,28 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
 
         from manufacturing.boms.admin_buttons import bom_button_view
         from manufacturing.boms.import_admin import bom_import_view
+        from manufacturing.boms.structure_admin import bom_structure_view, item_structure_view
 
-        view = self.admin_site.admin_view(functools.partial(bom_import_view, self))
-        button = self.admin_site.admin_view(functools.partial(bom_button_view, self))
+        def view(function):
+            return self.admin_site.admin_view(functools.partial(function, self))
+
         return [
-            path("import/", view, name="manufacturing_bom_import"),
-            path("<path:object_id>/do/<slug:verb>/", button, name="manufacturing_bom_button"),
+            path("import/", view(bom_import_view), name="manufacturing_bom_import"),
+            path(
+                "structure/item/<str:item_id>/",
+                view(item_structure_view),
+                name="manufacturing_bom_item_structure",
+            ),
+            path(
+                "<path:object_id>/do/<slug:verb>/",
+                view(bom_button_view),
+                name="manufacturing_bom_button",
+            ),
+            path(
+                "<path:object_id>/structure/",
+                view(bom_structure_view),
+                name="manufacturing_bom_structure",
+            ),
             *super().get_urls(),
         ]
 
