@@ -17,6 +17,9 @@ from config.admin import (
     NumberFormField,
     SoftDeleteAdmin,
     add_service_error,
+    plain_number,
+    short_datetime,
+    truncated,
 )
 from config.exceptions import DomainError
 from config.quantities import QUANTITY
@@ -165,14 +168,15 @@ class RecordMoveForm(forms.Form):
 
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdmin):
+    # Chosen to fit 1440 px: the item by number (its name the tooltip), a short date.
     list_display = [
-        "created_at",
+        "created_shown",
         "kind",
-        "item",
-        "quantity",
+        "item_shown",
+        "quantity_shown",
         "uom",
-        "from_warehouse",
-        "to_warehouse",
+        "from_shown",
+        "to_shown",
         "lot",
         "owner",
         "created_by",
@@ -197,6 +201,26 @@ class StockMoveAdmin(ReadOnlyAdmin):
     @admin.display(description="unit")
     def uom(self, obj):
         return obj.item.uom.symbol
+
+    @admin.display(description="when", ordering="created_at")
+    def created_shown(self, obj):
+        return short_datetime(obj.created_at)
+
+    @admin.display(description="item", ordering="item__number")
+    def item_shown(self, obj):
+        return truncated(obj.item.number, title=str(obj.item), size="narrow")
+
+    @admin.display(description="quantity", ordering="quantity")
+    def quantity_shown(self, obj):
+        return plain_number(obj.quantity)
+
+    @admin.display(description="from", ordering="from_warehouse__code")
+    def from_shown(self, obj):
+        return obj.from_warehouse.code if obj.from_warehouse else "-"
+
+    @admin.display(description="to", ordering="to_warehouse__code")
+    def to_shown(self, obj):
+        return obj.to_warehouse.code if obj.to_warehouse else "-"
 
     def get_urls(self):
         record = path(

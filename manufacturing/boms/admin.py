@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
-from config.admin import HistoryAdmin, SoftDeleteAdmin, TabularInline
+from config.admin import HistoryAdmin, SoftDeleteAdmin, TabularInline, short_datetime, truncated
 from config.exceptions import DomainError
 from manufacturing.boms.admin_buttons import bom_buttons
 from manufacturing.boms.explosion import bom_explode
@@ -115,17 +115,18 @@ class BOMForm(forms.ModelForm):
 class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     form = BOMForm
     inlines = [BOMComponentInline, BOMOperationInline]
+    # Chosen to fit 1440 px: long names cut with their whole text as a tooltip.
     list_display = [
         "number",
-        "name",
-        "product",
+        "name_shown",
+        "product_shown",
         "type",
         "status",
-        "is_default",
+        "default_shown",
         "version",
         "line_count",
         "is_active",
-        "updated_at",
+        "updated_shown",
     ]
     list_filter = ["type", "status", "is_default"]
     search_fields = ["number", "name", "description", "product__number", "product__name"]
@@ -220,6 +221,22 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
         if lookup in self.item_lookups:
             return True
         return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="name", ordering="name")
+    def name_shown(self, obj):
+        return truncated(obj.name)
+
+    @admin.display(description="product", ordering="product__number")
+    def product_shown(self, obj):
+        return truncated(obj.product.number, title=str(obj.product), size="narrow")
+
+    @admin.display(description="default", boolean=True, ordering="is_default")
+    def default_shown(self, obj):
+        return obj.is_default
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated_shown(self, obj):
+        return short_datetime(obj.updated_at)
 
     @admin.display(description="lines", ordering="_line_count")
     def line_count(self, obj):
@@ -361,6 +378,9 @@ def bom_lines_shown(bom: BOM) -> dict:
     }
 
 
+ENTITY_LABELS = {"bom": "BOM"}
+
+
 def bom_change_log(bom: BOM, limit: int = 30) -> list[dict]:
     """The latest changes to the BOM, its lines and its operations: when, who, what (the same
     entries as `GET /api/manufacturing/boms/{id}/history`)."""
@@ -376,7 +396,7 @@ def bom_change_log(bom: BOM, limit: int = 30) -> list[dict]:
                 "date": entry.at,
                 "user": entry.user,
                 "kind": entry.change,
-                "what": f"{entry.entity.title()} {entry.label}",
+                "what": f"{ENTITY_LABELS.get(entry.entity, entry.entity.title())} {entry.label}",
                 "summary": changed if entry.change == "changed" else "",
             }
         )

@@ -54,7 +54,7 @@ def browser(request, tmp_path):
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
+        "--window-size=1440,1000",
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
     ):
         options.add_argument(flag)
@@ -103,11 +103,11 @@ def shot(browser):
         old.unlink()
 
     def save(name: str) -> Path:
-        browser.set_window_size(1400, 1000)  # measure at the normal size, then grow to fit
+        browser.set_window_size(1440, 1000)  # measure at the normal size, then grow to fit
         height = browser.execute_script(
             "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
         )
-        browser.set_window_size(1400, max(1000, min(int(height) + 150, 6000)))
+        browser.set_window_size(1440, max(1000, min(int(height) + 150, 6000)))
         path = ARTIFACTS / f"{name}.png"
         browser.save_screenshot(str(path))
         return path
