@@ -94,13 +94,19 @@ def csp_violations(driver) -> list[str]:
     ]
 
 
-@pytest.fixture
-def shot(browser):
-    """`shot("03-sub-bom-filled")` saves the whole page (the window grown to its height) as
-    test-artifacts/browser/03-sub-bom-filled.png. Screenshots of an earlier run are removed first."""
+@pytest.fixture(scope="session")
+def fresh_artifacts():
+    """Screenshots of an earlier run are removed once, before the first test that takes any
+    (not before each: every test's screenshots stay for CI to keep)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):
         old.unlink()
+
+
+@pytest.fixture
+def shot(browser, fresh_artifacts):
+    """`shot("03-sub-bom-filled")` saves the whole page (the window grown to its height) as
+    test-artifacts/browser/03-sub-bom-filled.png."""
 
     def save(name: str) -> Path:
         browser.set_window_size(1440, 1000)  # measure at the normal size, then grow to fit

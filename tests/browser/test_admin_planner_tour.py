@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from inventory import triggers
 from manufacturing.boms.models import BOM
 from manufacturing.orders.models import OrderStatus, ProductionOrder
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_admin_bom_flow import AdminPage
 
 pytestmark = [
@@ -69,6 +70,16 @@ def planner_page(ledger_emptied_after, live_server, browser):
     return page
 
 
+def readme_shot(driver, name: str, *, height: int = 900) -> None:
+    """The top of the page at 60 %, small enough to commit: the README's tour copies
+    test-artifacts/browser/readme-*.png to docs/img/."""
+    driver.set_window_size(WIDTH, HEIGHT)
+    clip = {"x": 0, "y": 0, "width": WIDTH, "height": height, "scale": 0.6}
+    data = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "clip": clip})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"readme-{name}.png").write_bytes(base64.b64decode(data["data"]))
+
+
 def fits(driver) -> tuple[int, int]:
     """(content width, visible width) of the page, and of the list's own scroll box (the
     admin's `.results` scrolls sideways by itself when the table is wider than the page)."""
@@ -90,6 +101,7 @@ def test_the_planners_tour(planner_page, browser, shot):
     assert any(t.startswith("Work orders in progress per workcenter") for t in titles), titles
     assert "LINE-A · Line A" in page.find("#home-card-workcenters").text
     shot("tour-01-home")
+    readme_shot(browser, "home", height=760)
 
     # 2. A submitted BOM: lines and operations as tables, no inputs, the actions as buttons.
     bom = BOM.objects.get(product__number="WIDGET-PRO", is_default=True)
@@ -102,6 +114,7 @@ def test_the_planners_tour(planner_page, browser, shot):
     assert labels == ["Copy as new version", "Cancel", "Archive"]
     assert page.find("#id_name").is_enabled()
     shot("tour-02-submitted-bom")
+    readme_shot(browser, "submitted-bom", height=1000)
 
     # 3. The structure report for 250, from the BOM's page.
     page.click_and_load(page.find("#bom-structure-link"))
@@ -120,6 +133,7 @@ def test_the_planners_tour(planner_page, browser, shot):
     steel = rows["RM-STEEL-001"]
     assert steel.get_attribute("data-parent") == frame.get_attribute("id")
     shot("tour-03-structure-250")
+    readme_shot(browser, "structure-250", height=820)
 
     # collapse the frame: its parts disappear; expand: back
     frame.find_element(By.CSS_SELECTOR, ".toggle").click()
