@@ -49,9 +49,10 @@ def bom_structure_view(model_admin, request, object_id: str):
         raise PermissionDenied
     bom = _bom_or_404(object_id)
     warehouse = default_warehouse()
-    data = {"quantity": request.GET.get("quantity") or str(bom.quantity.normalize())}
-    if request.GET.get("warehouse"):
-        data["warehouse"] = request.GET["warehouse"]
+    params = request.POST if request.method == "POST" else request.GET  # the form is a GET
+    data = {"quantity": params.get("quantity") or str(bom.quantity.normalize())}
+    if params.get("warehouse"):
+        data["warehouse"] = params["warehouse"]
     elif warehouse is not None:
         data["warehouse"] = warehouse.pk
     form = StructureForm(data)
@@ -64,7 +65,7 @@ def bom_structure_view(model_admin, request, object_id: str):
             )
         except DomainError as exc:  # a circular structure saved before the checks existed
             error = exc.detail
-    if structure is not None and request.GET.get("format") == "csv":
+    if structure is not None and params.get("format") == "csv":
         return _csv(structure)
     context = {
         **model_admin.admin_site.each_context(request),
