@@ -77,7 +77,9 @@ def jobs_card(request) -> HomeCard | None:
     lines = []
     if counts["active"]:
         lines.append(
-            CardLine(f"{counts['active']} running or queued", f"{changelist}?status__exact=running")
+            CardLine(
+                f"{counts['active']} running or queued", f"{changelist}?status__in=queued,running"
+            )
         )
     lines += [
         CardLine(str(job), reverse("admin:config_job_change", args=[job.pk]), "failed")
