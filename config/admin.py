@@ -8,6 +8,8 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -132,6 +134,31 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if not (_parses(self.opts.pk, unquote(object_id)) and _parses(version_pk, version_id)):
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def truncated(text, *, title: str | None = None, size: str = "") -> str:
+    """A long text for a list cell: cut to one line by the stylesheet (`.truncate` in
+    config/static/config/admin.css), the whole text as its tooltip. `size`: "", "wide",
+    "narrow"."""
+    text = "" if text is None else str(text)
+    return format_html(
+        '<span class="truncate{}" title="{}">{}</span>',
+        f" {size}" if size else "",
+        title or text,
+        text,
+    )
+
+
+def plain_number(value) -> str:
+    """A quantity for a list cell without trailing zeros: `10`, not `10.000000`."""
+    return "-" if value is None else f"{value.normalize():f}"
+
+
+def short_datetime(value) -> str:
+    """A date and time for a list cell: `2026-12-04 06:00`, in the current time zone."""
+    if value is None:
+        return "-"
+    return f"{localtime(value):%Y-%m-%d %H:%M}"
 
 
 class ArchivedListFilter(admin.SimpleListFilter):

@@ -37,7 +37,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.PlannerAdminConfig",  # django.contrib.admin with the planner's home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

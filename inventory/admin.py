@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html, format_html_join
 
 from config.admin import (
     AutocompleteSelect,
@@ -17,6 +17,9 @@ from config.admin import (
     NumberFormField,
     SoftDeleteAdmin,
     add_service_error,
+    plain_number,
+    short_datetime,
+    truncated,
 )
 from config.exceptions import DomainError
 from config.quantities import QUANTITY
@@ -62,6 +65,19 @@ class ReadOnlyAdmin(ModelAdmin):
         return False
 
 
+def owner_link(obj) -> str:
+    """A reservation's or move's production order, by its reference (the row keeps the order's
+    id only: inventory does not import manufacturing), linked to the order's page when the
+    manufacturing admin is there."""
+    if obj.production_order_id is None:
+        return obj.reference or "-"
+    try:
+        url = reverse("admin:manufacturing_productionorder_change", args=[obj.production_order_id])
+    except NoReverseMatch:
+        return obj.reference or "production order"
+    return format_html('<a href="{}">{}</a>', url, obj.reference or "production order")
+
+
 @admin.register(Lot)
 class LotAdmin(ReadOnlyAdmin):
     list_display = ["number", "item", "created_at", "on_hand"]
@@ -104,18 +120,17 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
 @admin.register(Reservation)
 class ReservationAdmin(ReadOnlyAdmin):
-    list_display = [
-        "item",
-        "warehouse",
-        "quantity",
-        "production_order_id",
-        "reference",
-        "created_at",
-    ]
+    list_display = ["item", "warehouse", "quantity", "owner", "created_at"]
     list_filter = ["warehouse"]
-    search_fields = ["item__number", "item__name", "reference", "production_order_id"]
+    search_fields = ["item__number", "item__name", "reference"]
     list_select_related = ["item", "warehouse"]
     ordering = ["-created_at"]
+    fields = ["item", "warehouse", "quantity", "owner", "created_at", "updated_at"]
+    readonly_fields = ["owner"]
+
+    @admin.display(description="held for", ordering="reference")
+    def owner(self, obj):
+        return owner_link(obj)
 
 
 class RecordMoveForm(forms.Form):
@@ -154,17 +169,17 @@ class RecordMoveForm(forms.Form):
 
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdmin):
+    # Chosen to fit 1440 px: the item by number (its name the tooltip), a short date.
     list_display = [
-        "created_at",
+        "created_shown",
         "kind",
-        "item",
-        "quantity",
+        "item_shown",
+        "quantity_shown",
         "uom",
-        "from_warehouse",
-        "to_warehouse",
+        "from_shown",
+        "to_shown",
         "lot",
-        "reference",
-        "production_order_id",
+        "owner",
         "created_by",
     ]
     list_filter = ["kind", "from_warehouse", "to_warehouse"]
@@ -174,12 +189,39 @@ class StockMoveAdmin(ReadOnlyAdmin):
     ordering = ["-created_at", "-id"]
     change_list_template = "admin/inventory/stockmove/change_list.html"
 
+    exclude = ["production_order_id"]
+    readonly_fields = ["owner"]
+
     def get_queryset(self, request):
         return selectors.stock_move_list()
+
+    @admin.display(description="reference", ordering="reference")
+    def owner(self, obj):
+        return owner_link(obj)
 
     @admin.display(description="unit")
     def uom(self, obj):
         return obj.item.uom.symbol
+
+    @admin.display(description="when", ordering="created_at")
+    def created_shown(self, obj):
+        return short_datetime(obj.created_at)
+
+    @admin.display(description="item", ordering="item__number")
+    def item_shown(self, obj):
+        return truncated(obj.item.number, title=str(obj.item), size="narrow")
+
+    @admin.display(description="quantity", ordering="quantity")
+    def quantity_shown(self, obj):
+        return plain_number(obj.quantity)
+
+    @admin.display(description="from", ordering="from_warehouse__code")
+    def from_shown(self, obj):
+        return obj.from_warehouse.code if obj.from_warehouse else "-"
+
+    @admin.display(description="to", ordering="to_warehouse__code")
+    def to_shown(self, obj):
+        return obj.to_warehouse.code if obj.to_warehouse else "-"
 
     def get_urls(self):
         record = path(

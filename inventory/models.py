@@ -20,6 +20,11 @@ from items.models import QTY, Item
 DEFAULT_WAREHOUSE_CODE = "WH"
 
 
+def _plain(value) -> str:
+    """A quantity as a person writes it: `12`, not `12.000000`."""
+    return f"{value.normalize():f}" if value is not None else "?"
+
+
 class Warehouse(SoftDeleteModel):
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=200)
@@ -158,7 +163,7 @@ class StockMove(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.quantity} x {self.item_id}"
+        return f"{self.get_kind_display()} {_plain(self.quantity)} {self.item.number}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -200,7 +205,7 @@ class StockLevel(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id} @ {self.warehouse_id}"
+        return f"{self.item.number} @ {self.warehouse.code}"
 
     @property
     def available(self) -> Decimal:
@@ -225,7 +230,7 @@ class LotBalance(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.lot_id} @ {self.warehouse_id}: {self.quantity}"
+        return f"{self.lot.number} @ {self.warehouse.code}: {_plain(self.quantity)}"
 
 
 class Reservation(UUIDModel):
@@ -258,5 +263,7 @@ class Reservation(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        owner = self.production_order_id or self.reference
-        return f"{owner}: {self.quantity} x {self.item_id} @ {self.warehouse_id}"
+        return (
+            f"{self.reference or 'Held'}: {_plain(self.quantity)} {self.item.number}"
+            f" @ {self.warehouse.code}"
+        )

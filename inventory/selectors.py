@@ -76,6 +76,29 @@ def stock_availability(*, items: Iterable[Item], warehouse: Warehouse) -> dict[U
     return result
 
 
+@dataclass(frozen=True)
+class StockPosition:
+    on_hand: Decimal
+    reserved: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return max(self.on_hand - self.reserved, ZERO)
+
+
+def stock_positions(*, items: Iterable[Item], warehouse: Warehouse) -> dict[UUID, StockPosition]:
+    """`{item_id: StockPosition}` (on hand and reserved) for every given item in one query; an
+    item never stocked there has zeros. A snapshot for display (the BOM structure report)."""
+    ids = {item.pk for item in items}
+    result = {pk: StockPosition(ZERO, ZERO) for pk in ids}
+    rows = StockLevel.objects.filter(item_id__in=ids, warehouse=warehouse).values_list(
+        "item_id", "on_hand", "reserved"
+    )
+    for item_id, on_hand, reserved in rows:
+        result[item_id] = StockPosition(on_hand, reserved)
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # Drift: the projections recomputed from the ledger and the reservations
 

@@ -67,4 +67,6 @@ class ItemAdmin(SoftDeleteAdmin, HistoryAdmin):
                 '<a href="{}?components__item__id__exact={}">BOMs using it</a>', boms, obj.pk
             )
         )
+        structure = reverse("admin:manufacturing_bom_item_structure", args=[obj.pk])
+        links.append(format_html('<a href="{}">Structure report</a>', structure))
         return format_html(" · ".join(["{}"] * len(links)), *links)

@@ -33,6 +33,10 @@ class ManufacturingConfig(AppConfig):
         register_uom_usage_check(uom_bom_header_usage)
         register_uom_usage_check(uom_order_requirement_usage)
         register_warehouse_usage_check(warehouse_order_usage_reason)
+        # The planner's home page cards (config.admin_home).
+        from manufacturing import home_cards
+
+        home_cards.register()
         # The kinds of background job (config.jobs) this app runs, with their tasks.
         import manufacturing.boms.tasks
         import manufacturing.planning.tasks  # noqa: F401

@@ -16,6 +16,7 @@ from inventory.services.reservations import stock_reserve
 from manufacturing.orders import services as order_services
 from tests.inventory.factories import main_warehouse, receive
 from tests.items.factories import ItemFactory
+from tests.manufacturing.factories import BOMFactory, line, op
 from tests.manufacturing.orders_fixtures import make_order, make_plant
 
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -152,8 +153,15 @@ def assert_no_drift():
 def every_kind_of_row():
     """For tests that walk every admin page: at least one row of every model with an admin. A
     draft and a confirmed order (work orders, requirements, reservations), stock with a lot, a
-    BOM with lines and operations."""
+    submitted BOM with lines and operations, and a draft one (a locked BOM's page has no line
+    forms)."""
     plant = make_plant()
+    BOMFactory(
+        product=ItemFactory(),
+        lines=[line(plant.frame)],
+        operations=[op(plant.line_a)],
+        status="draft",
+    )
     make_order(plant, "2")
     order_services.production_order_confirm(order=make_order(plant, "1"))
     item = ItemFactory(tracking="lot")

@@ -8,10 +8,11 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
-from config.admin import HistoryAdmin, SoftDeleteAdmin, TabularInline
+from config.admin import HistoryAdmin, SoftDeleteAdmin, TabularInline, short_datetime, truncated
 from config.exceptions import DomainError
+from manufacturing.boms.admin_buttons import bom_buttons
 from manufacturing.boms.explosion import bom_explode
-from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, BOMStatus, Workcenter
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation, Workcenter
 from manufacturing.boms.selectors import bom_history
 from manufacturing.boms.services import (
     WORKCENTER_FIELDS,
@@ -28,9 +29,13 @@ from manufacturing.boms.services import (
     workcenter_update,
 )
 from manufacturing.boms.specs import HEADER_FIELDS, BOMSpec, ComponentSpec, OperationSpec
+from manufacturing.exceptions import BomLocked
 from manufacturing.permissions import BOM_ACTIONS
 
 BOM_HEADER_FIELDS = HEADER_FIELDS
+# What a submitted or cancelled BOM still lets change (`bom_update` refuses the rest).
+LOCKED_EDITABLE = ("number", "name", "description", "is_default")
+LOCKED_READONLY = ("product", "quantity", "uom", "type")
 
 
 @admin.register(Workcenter)
@@ -110,17 +115,18 @@ class BOMForm(forms.ModelForm):
 class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     form = BOMForm
     inlines = [BOMComponentInline, BOMOperationInline]
+    # Chosen to fit 1440 px: long names cut with their whole text as a tooltip.
     list_display = [
         "number",
-        "name",
-        "product",
+        "name_shown",
+        "product_shown",
         "type",
         "status",
-        "is_default",
+        "default_shown",
         "version",
         "line_count",
         "is_active",
-        "updated_at",
+        "updated_shown",
     ]
     list_filter = ["type", "status", "is_default"]
     search_fields = ["number", "name", "description", "product__number", "product__name"]
@@ -160,10 +166,46 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     def get_urls(self):
         from django.urls import path
 
+        from manufacturing.boms.admin_buttons import bom_button_view
         from manufacturing.boms.import_admin import bom_import_view
+        from manufacturing.boms.structure_admin import bom_structure_view, item_structure_view
 
-        view = self.admin_site.admin_view(functools.partial(bom_import_view, self))
-        return [path("import/", view, name="manufacturing_bom_import"), *super().get_urls()]
+        def view(function):
+            return self.admin_site.admin_view(functools.partial(function, self))
+
+        return [
+            path("import/", view(bom_import_view), name="manufacturing_bom_import"),
+            path(
+                "structure/item/<str:item_id>/",
+                view(item_structure_view),
+                name="manufacturing_bom_item_structure",
+            ),
+            path(
+                "<path:object_id>/do/<slug:verb>/",
+                view(bom_button_view),
+                name="manufacturing_bom_button",
+            ),
+            path(
+                "<path:object_id>/structure/",
+                view(bom_structure_view),
+                name="manufacturing_bom_structure",
+            ),
+            *super().get_urls(),
+        ]
+
+    # --- a submitted or cancelled BOM is read-only on screen -------------------------------
+
+    def get_inlines(self, request, obj):
+        """A locked BOM has no line or operation forms: its page shows them as tables."""
+        if obj is not None and obj.is_locked:
+            return []
+        return super().get_inlines(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_locked:
+            fields += [f for f in LOCKED_READONLY if f not in fields]
+        return fields
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -180,6 +222,22 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
             return True
         return super().lookup_allowed(lookup, value, request)
 
+    @admin.display(description="name", ordering="name")
+    def name_shown(self, obj):
+        return truncated(obj.name)
+
+    @admin.display(description="product", ordering="product__number")
+    def product_shown(self, obj):
+        return truncated(obj.product.number, title=str(obj.product), size="narrow")
+
+    @admin.display(description="default", boolean=True, ordering="is_default")
+    def default_shown(self, obj):
+        return obj.is_default
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated_shown(self, obj):
+        return short_datetime(obj.updated_at)
+
     @admin.display(description="lines", ordering="_line_count")
     def line_count(self, obj):
         return getattr(obj, "_line_count", None)
@@ -191,6 +249,19 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
         `save_related` (the admin's transaction wraps both)."""
 
     def save_related(self, request, form, formsets, change):
+        if change and form.instance.is_locked:
+            # A locked page posts no lines: lines in the POST come from a page loaded while the
+            # BOM was a draft (submitted since), and are refused rather than dropped unseen.
+            if any(f"{p}-TOTAL_FORMS" in request.POST for p in ("components", "operations")):
+                raise BomLocked(
+                    f"BOM {form.instance.number} was {form.instance.status} meanwhile: its "
+                    "components and operations cannot change. Copy it to a new version instead."
+                )
+            # Only the fields a locked BOM may change; its lines and operations stay as they are.
+            header = {f: form.cleaned_data[f] for f in LOCKED_EDITABLE if f in form.cleaned_data}
+            bom_update(bom=form.instance, spec=BOMSpec.partial(**header), actor=request.user)
+            form.instance.refresh_from_db()
+            return
         header = {f: form.cleaned_data.get(f) for f in BOM_HEADER_FIELDS}
         components, operations = [], []
         rows = {"components": [], "operations": []}
@@ -299,8 +370,22 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
             extra_context["explosion"] = lambda: tree()[0]
             extra_context["explosion_error"] = lambda: tree()[1]
             extra_context["changes"] = functools.cache(lambda: bom_change_log(bom))
-            extra_context["bom_locked"] = bom.status != BOMStatus.DRAFT
+            extra_context["bom_locked"] = bom.is_locked
+            if bom.is_locked:
+                extra_context["locked_lines"] = functools.cache(lambda: bom_lines_shown(bom))
+            extra_context["bom_buttons"] = bom_buttons(bom=bom, user=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def bom_lines_shown(bom: BOM) -> dict:
+    """A locked BOM's lines and operations as its page shows them (two queries)."""
+    return {
+        "components": list(bom.components.select_related("item", "uom").order_by("position")),
+        "operations": list(bom.operations.select_related("workcenter").order_by("sequence")),
+    }
+
+
+ENTITY_LABELS = {"bom": "BOM"}
 
 
 def bom_change_log(bom: BOM, limit: int = 30) -> list[dict]:
@@ -318,7 +403,7 @@ def bom_change_log(bom: BOM, limit: int = 30) -> list[dict]:
                 "date": entry.at,
                 "user": entry.user,
                 "kind": entry.change,
-                "what": f"{entry.entity.title()} {entry.label}",
+                "what": f"{ENTITY_LABELS.get(entry.entity, entry.entity.title())} {entry.label}",
                 "summary": changed if entry.change == "changed" else "",
             }
         )

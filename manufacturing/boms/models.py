@@ -161,11 +161,8 @@ class BOMComponent(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        # Also shown for half-filled admin rows (no unit or item yet).
-        quantity = f"{self.quantity.normalize():f}" if self.quantity is not None else "?"
-        unit = self.uom.symbol if self.uom_id else ""
-        item = self.item.number if self.item_id else "?"
-        return " ".join(part for part in (quantity, unit, item) if part)
+        # The inline row's title; also shown for a half-filled admin row (no item yet).
+        return str(self.item) if self.item_id else "New line"
 
 
 class BOMOperation(UUIDModel):
@@ -194,4 +191,4 @@ class BOMOperation(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sequence} {self.name}"
+        return f"Line {self.sequence} · {self.name}"

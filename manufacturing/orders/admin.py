@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from config.admin import HistoryAdmin, ModelAdmin, SoftDeleteAdmin, TabularInline
+from config.admin import (
+    HistoryAdmin,
+    ModelAdmin,
+    SoftDeleteAdmin,
+    TabularInline,
+    plain_number,
+    short_datetime,
+    truncated,
+)
 from inventory.selectors import default_warehouse
 from manufacturing.orders import services as order_services
 from manufacturing.orders.models import (
@@ -65,16 +73,17 @@ class WorkOrderInline(ReadOnlyInline):
 
 @admin.register(ProductionOrder)
 class ProductionOrderAdmin(SoftDeleteAdmin, HistoryAdmin):
+    # Chosen to fit 1440 px: the product by number (its name the tooltip), short dates.
     list_display = [
         "reference",
-        "product",
-        "quantity",
-        "produced_qty",
+        "product_shown",
+        "quantity_shown",
+        "produced_shown",
         "status",
         "priority",
-        "scheduled_date",
-        "due_date",
-        "customer",
+        "scheduled_shown",
+        "due_shown",
+        "customer_shown",
     ]
     list_filter = ["status", "priority", "scheduled_date", "due_date"]
     search_fields = ["reference", "customer", "product__number", "product__name"]
@@ -100,6 +109,37 @@ class ProductionOrderAdmin(SoftDeleteAdmin, HistoryAdmin):
         "archive_selected",
         "restore_selected",
     ]
+
+    def has_change_permission(self, request, obj=None):
+        """A closed or cancelled order is read-only on screen (no inputs, no save): the services
+        refuse its changes anyway."""
+        if obj is not None and obj.is_terminal:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="product", ordering="product__number")
+    def product_shown(self, obj):
+        return truncated(obj.product.number, title=str(obj.product), size="narrow")
+
+    @admin.display(description="quantity", ordering="quantity")
+    def quantity_shown(self, obj):
+        return plain_number(obj.quantity)
+
+    @admin.display(description="produced", ordering="produced_qty")
+    def produced_shown(self, obj):
+        return plain_number(obj.produced_qty)
+
+    @admin.display(description="scheduled", ordering="scheduled_date")
+    def scheduled_shown(self, obj):
+        return short_datetime(obj.scheduled_date)
+
+    @admin.display(description="due", ordering="due_date")
+    def due_shown(self, obj):
+        return short_datetime(obj.due_date)
+
+    @admin.display(description="customer", ordering="customer")
+    def customer_shown(self, obj):
+        return truncated(obj.customer, size="narrow")
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["reference", "status", "produced_qty", "confirmed_at", "closed_at"]
@@ -184,21 +224,37 @@ class WorkOrderAdmin(ModelAdmin):
     """The shop-floor view: work orders by workcenter and status (changes happen on the floor,
     through the API)."""
 
+    # Chosen to fit 1440 px: the workcenter by code (its name the tooltip), short dates.
     list_display = [
         "reference",
-        "order",
-        "name",
-        "workcenter",
+        "name_shown",
+        "workcenter_shown",
         "status",
         "planned_minutes",
         "actual_minutes",
-        "started_at",
-        "finished_at",
+        "started_shown",
+        "finished_shown",
     ]
     list_filter = ["status", "workcenter", "order__priority"]
     search_fields = ["reference", "name", "order__reference", "workcenter__name"]
     list_select_related = ["order", "workcenter"]
     ordering = ["-order__priority_rank", "order__due_date", "sequence"]
+
+    @admin.display(description="operation", ordering="name")
+    def name_shown(self, obj):
+        return truncated(obj.name)
+
+    @admin.display(description="workcenter", ordering="workcenter__code")
+    def workcenter_shown(self, obj):
+        return truncated(obj.workcenter.code, title=str(obj.workcenter), size="narrow")
+
+    @admin.display(description="started", ordering="started_at")
+    def started_shown(self, obj):
+        return short_datetime(obj.started_at)
+
+    @admin.display(description="finished", ordering="finished_at")
+    def finished_shown(self, obj):
+        return short_datetime(obj.finished_at)
 
     def has_add_permission(self, request):
         return False

@@ -50,10 +50,14 @@ class ProductionOrder(SoftDeleteModel):
 
     reference = models.CharField(max_length=32, editable=False)
     product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="production_orders")
-    bom = models.ForeignKey(BOM, on_delete=models.PROTECT, related_name="production_orders")
-    multi_level = models.BooleanField(default=False)
+    bom = models.ForeignKey(
+        BOM, on_delete=models.PROTECT, related_name="production_orders", verbose_name="BOM"
+    )
+    multi_level = models.BooleanField(default=False, verbose_name="multi-level")
     quantity = models.DecimalField(**QTY)
-    produced_qty = models.DecimalField(**QTY, default=Decimal(0), editable=False)
+    produced_qty = models.DecimalField(
+        **QTY, default=Decimal(0), editable=False, verbose_name="produced"
+    )
     status = models.CharField(
         max_length=12, choices=OrderStatus.choices, default=OrderStatus.DRAFT, editable=False
     )
@@ -160,7 +164,7 @@ class ProductionOrderComponent(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id}: {self.item_id}"
+        return str(self.item)
 
 
 class WorkOrderStatus(models.TextChoices):
@@ -213,7 +217,7 @@ class WorkOrder(TimeStampedModel):
         indexes = [models.Index(fields=["workcenter", "status"], name="wo_workcenter_status_idx")]
 
     def __str__(self) -> str:
-        return self.reference
+        return f"{self.reference} · {self.name}"
 
 
 class WorkOrderTimeLog(UUIDModel):
@@ -234,4 +238,4 @@ class WorkOrderTimeLog(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.work_order_id} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.work_order.reference} {self.started_at:%Y-%m-%d %H:%M}"

@@ -54,7 +54,7 @@ def browser(request, tmp_path):
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
+        "--window-size=1440,1000",
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
     ):
         options.add_argument(flag)
@@ -94,20 +94,26 @@ def csp_violations(driver) -> list[str]:
     ]
 
 
-@pytest.fixture
-def shot(browser):
-    """`shot("03-sub-bom-filled")` saves the whole page (the window grown to its height) as
-    test-artifacts/browser/03-sub-bom-filled.png. Screenshots of an earlier run are removed first."""
+@pytest.fixture(scope="session")
+def fresh_artifacts():
+    """Screenshots of an earlier run are removed once, before the first test that takes any
+    (not before each: every test's screenshots stay for CI to keep)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):
         old.unlink()
 
+
+@pytest.fixture
+def shot(browser, fresh_artifacts):
+    """`shot("03-sub-bom-filled")` saves the whole page (the window grown to its height) as
+    test-artifacts/browser/03-sub-bom-filled.png."""
+
     def save(name: str) -> Path:
-        browser.set_window_size(1400, 1000)  # measure at the normal size, then grow to fit
+        browser.set_window_size(1440, 1000)  # measure at the normal size, then grow to fit
         height = browser.execute_script(
             "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
         )
-        browser.set_window_size(1400, max(1000, min(int(height) + 150, 6000)))
+        browser.set_window_size(1440, max(1000, min(int(height) + 150, 6000)))
         path = ARTIFACTS / f"{name}.png"
         browser.save_screenshot(str(path))
         return path
