@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('manufacturing', '0005_component_reserved_from_reservations'),
+        ('manufacturing', '0006_planning'),
     ]
 
     operations = [
