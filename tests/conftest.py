@@ -1,3 +1,4 @@
+import datetime
 import os
 import uuid
 from decimal import Decimal
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 
 from inventory.services.reservations import stock_reserve
 from manufacturing.orders import services as order_services
+from manufacturing.planning import services as planning
 from tests.inventory.factories import main_warehouse, receive
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import BOMFactory, line, op
@@ -46,6 +48,39 @@ def pytest_collection_modifyitems(config, items):
 
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def _flushes(item) -> bool:
+    """Whether the test runs outside a transaction, so Django flushes every table after it."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _restores_itself(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("serialized_rollback"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test Django flushes every table, the data migrations' rows (units,
+    permissions, roles) included. In one process the transactional tests run last, but with
+    pytest-xdist a worker takes a whole file and then the next, so the next file's tests would
+    find an empty database: the rows are loaded again here, from the copy Django took when it
+    created the test database (what `serialized_rollback` restores from)."""
+    yield
+    if not _flushes(item) or nextitem is None or _restores_itself(nextitem):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -169,3 +204,9 @@ def every_kind_of_row():
     stock_reserve(
         lines=[(item, main_warehouse(), Decimal(1))], production_order_id=uuid.uuid4(), actor=None
     )
+    # Planning: parameters, a demand and a run, so its plan, pegging and exceptions have rows.
+    planning.planning_parameters_set(item=plant.frame, procurement="make", lead_time_days=1)
+    planning.demand_create(
+        item=plant.product, quantity=Decimal(5), due_date=datetime.date.today(), reference="D-1"
+    )
+    planning.mrp_run(run=planning.mrp_run_start(actor=None, background=False))

@@ -53,7 +53,7 @@ class ItemPlanning(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id}: {self.procurement}"
+        return f"{self.item.number} · {self.procurement}"
 
 
 class DemandKind(models.TextChoices):
@@ -99,7 +99,7 @@ class FirmOrder(UUIDModel):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return str(self.production_order_id)
+        return f"Firm {self.production_order.reference}"
 
 
 class RunStatus(models.TextChoices):
@@ -170,7 +170,7 @@ class PlanItem(UUIDModel):
         constraints = [models.UniqueConstraint(fields=["run", "item"], name="plan_item_once")]
 
     def __str__(self) -> str:
-        return f"{self.run_id}: {self.item_id}"
+        return f"{self.item.number} · level {self.level}"
 
 
 class PlannedOrder(UUIDModel):
@@ -200,7 +200,7 @@ class PlannedOrder(UUIDModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.quantity.normalize():f} {self.item_id} by {self.due_date}"
+        return f"{self.kind} {self.quantity.normalize():f} {self.item.number} by {self.due_date}"
 
 
 class PegSource(models.TextChoices):
@@ -236,7 +236,7 @@ class Pegging(UUIDModel):
         ordering = ["planned_order", "position"]
 
     def __str__(self) -> str:
-        return f"{self.planned_order_id} ← {self.source} {self.quantity}"
+        return f"{self.planned_order} ← {self.source} {self.quantity.normalize():f}"
 
 
 class ExceptionKind(models.TextChoices):
