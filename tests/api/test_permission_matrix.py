@@ -112,6 +112,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/manufacturing/boms/{pk}/unarchive"): PLANNER,
     ("GET", "/api/manufacturing/boms/{pk}/explosion"): EVERYONE,
     ("GET", "/api/manufacturing/boms/{pk}/history"): EVERYONE,
+    ("GET", "/api/manufacturing/boms/{pk}/compare"): EVERYONE,
     ("GET", "/api/manufacturing/orders"): EVERYONE,
     ("POST", "/api/manufacturing/orders"): PLANNER,
     ("GET", "/api/manufacturing/orders/{pk}"): EVERYONE,
@@ -388,6 +389,7 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
     ("GET", "/api/manufacturing/boms/{pk}/history"): lambda: Call(
         f"/api/manufacturing/boms/{BOMFactory().pk}/history"
     ),
+    ("GET", "/api/manufacturing/boms/{pk}/compare"): lambda: _arrange_compare(),
     # production orders
     ("GET", "/api/manufacturing/orders"): lambda: Call("/api/manufacturing/orders"),
     ("POST", "/api/manufacturing/orders"): lambda: Call(
@@ -455,6 +457,12 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
 def _arrange_bom_put() -> Call:
     bom = BOMFactory()
     return Call(f"/api/manufacturing/boms/{bom.pk}", _bom_body(bom.product, ItemFactory()))
+
+
+def _arrange_compare() -> Call:
+    bom = BOMFactory()
+    other = BOMFactory(product=bom.product, version=2)
+    return Call(f"/api/manufacturing/boms/{bom.pk}/compare?with={other.pk}")
 
 
 def _submitted_bom() -> BOM:
