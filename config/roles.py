@@ -46,7 +46,7 @@ VIEW = (
 
 # planner: write items, units, workcenters and BOMs (their lines and operations too: the admin's
 # inlines ask for them), BOM submit/cancel/copy/archive/unarchive; create, edit, delete, confirm,
-# close and cancel production orders.
+# close, cancel and rebase production orders.
 PLANNER = (
     "items.add_unitofmeasure",
     "items.change_unitofmeasure",
@@ -80,6 +80,7 @@ PLANNER = (
     "manufacturing.confirm_productionorder",
     "manufacturing.close_productionorder",
     "manufacturing.cancel_productionorder",
+    "manufacturing.rebase_productionorder",
 )
 
 # operator: start, pause, resume and finish work orders; record production.

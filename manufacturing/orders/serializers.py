@@ -157,3 +157,7 @@ class ProduceInputSerializer(InputSerializer):
 class WorkOrderDoneInputSerializer(InputSerializer):
     duration_minutes = MinutesField(min_value=Decimal(0), required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class RebaseInputSerializer(InputSerializer):
+    bom_id = serializers.PrimaryKeyRelatedField(queryset=BOM.all_objects.all(), source="bom")

@@ -27,6 +27,7 @@ from manufacturing.orders.serializers import (
     ProductionOrderInputSerializer,
     ProductionOrderSerializer,
     QueueWorkOrderSerializer,
+    RebaseInputSerializer,
     WorkOrderDoneInputSerializer,
     WorkOrderSerializer,
 )
@@ -150,6 +151,20 @@ class ProductionOrderViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = order_services.production_order_cancel(order=self.get_object(), actor=request.user)
+        return self._detail(order)
+
+    @extend_schema(
+        summary="Rebase onto another submitted BOM version (draft, or confirmed and not started)",
+        request=RebaseInputSerializer,
+        responses={200: ProductionOrderDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def rebase(self, request, pk=None):
+        data = RebaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_services.production_order_rebase(
+            order=self.get_object(), bom=data.validated_data["bom"], actor=request.user
+        )
         return self._detail(order)
 
     @extend_schema(

@@ -39,7 +39,7 @@ from tests.api.test_conventions import assert_problem
 from tests.conftest import client_for
 from tests.inventory.factories import WarehouseFactory, receive
 from tests.items.factories import ItemFactory, UnitOfMeasureFactory
-from tests.manufacturing.factories import BOMFactory, WorkcenterFactory
+from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line
 from tests.manufacturing.orders_fixtures import make_order, make_plant
 from tests.manufacturing.test_admin import comp, form_data
 
@@ -122,6 +122,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/manufacturing/orders/{pk}/confirm"): PLANNER,
     ("POST", "/api/manufacturing/orders/{pk}/close"): PLANNER,
     ("POST", "/api/manufacturing/orders/{pk}/cancel"): PLANNER,
+    ("POST", "/api/manufacturing/orders/{pk}/rebase"): PLANNER,
     # operator records production and runs the work orders
     ("POST", "/api/manufacturing/orders/{pk}/produce"): OPERATOR,
     ("GET", "/api/manufacturing/orders/{pk}/work-orders"): EVERYONE,
@@ -412,6 +413,7 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
     ("POST", "/api/manufacturing/orders/{pk}/cancel"): lambda: _arrange_order(
         "/cancel", confirm=True
     ),
+    ("POST", "/api/manufacturing/orders/{pk}/rebase"): lambda: _arrange_rebase(),
     ("POST", "/api/manufacturing/orders/{pk}/produce"): lambda: _arrange_order(
         "/produce", confirm=True, data={"qty": 4}
     ),
@@ -474,6 +476,14 @@ def _submitted_bom() -> BOM:
 def _arrange_order(suffix: str, *, confirm: bool, data=None, ok: int = 200) -> Call:
     _, order = _plant_order(confirm=confirm)
     return Call(f"/api/manufacturing/orders/{order.pk}{suffix}", data, ok)
+
+
+def _arrange_rebase() -> Call:
+    plant, order = _plant_order(confirm=True)
+    v2 = BOMFactory(
+        product=plant.product, version=2, lines=[line(plant.frame, 1)], status="submitted"
+    )
+    return Call(f"/api/manufacturing/orders/{order.pk}/rebase", {"bomId": str(v2.pk)})
 
 
 def _arrange_queue() -> Call:
@@ -557,8 +567,9 @@ def _action_endpoints() -> list[Endpoint]:
 def test_every_action_endpoint_has_a_custom_permission_of_its_own():
     actions = _action_endpoints()
     # API.md's action endpoints: 4 restores, BOM submit/cancel/copy/unarchive and archive
-    # (DELETE), order confirm/produce/close/cancel, work-order start/pause/resume/done, moves.
-    assert len(actions) == 18
+    # (DELETE), order confirm/produce/close/cancel/rebase, work-order start/pause/resume/done,
+    # moves.
+    assert len(actions) == 19
     custom = {
         f"{model._meta.app_label}.{code}"
         for model in apps.get_models()
