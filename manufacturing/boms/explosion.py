@@ -373,15 +373,17 @@ def bom_explode(*, bom: BOM, quantity: Decimal | None = None, levels: str = "all
     return _explosion(_load_tree(bom), bom, quantity, levels)
 
 
-def bom_explode_each(*, runs: list[tuple[BOM, Decimal]], levels: str = "all") -> list[Explosion]:
-    """`bom_explode` for each (BOM, quantity in its unit) of `runs`, with the same rules, from
-    one load of all their trees: two queries, however many runs and BOMs."""
-    levels = levels_parse(levels)
+def bom_explode_each(*, runs: list[tuple[BOM, Decimal, str]]) -> list[Explosion]:
+    """`bom_explode` for each (BOM, quantity in its unit, levels) of `runs`, with the same rules,
+    from one load of all their trees: two queries, however many runs and BOMs."""
     if not runs:
         return []
-    roots = list({bom.pk: bom for bom, _ in runs}.values())
+    roots = list({bom.pk: bom for bom, _, _ in runs}.values())
     tree = _load_tree(*roots)
-    return [_explosion(tree, bom, quantity_parse(quantity), levels) for bom, quantity in runs]
+    return [
+        _explosion(tree, bom, quantity_parse(quantity), levels_parse(levels))
+        for bom, quantity, levels in runs
+    ]
 
 
 def _explosion(tree: _Tree, bom: BOM, quantity: Decimal, levels: str) -> Explosion:

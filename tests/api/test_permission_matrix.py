@@ -113,6 +113,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/manufacturing/boms/{pk}/explosion"): EVERYONE,
     ("GET", "/api/manufacturing/boms/{pk}/history"): EVERYONE,
     ("GET", "/api/manufacturing/boms/{pk}/compare"): EVERYONE,
+    ("GET", "/api/manufacturing/boms/{pk}/impact"): EVERYONE,
     ("GET", "/api/manufacturing/orders"): EVERYONE,
     ("POST", "/api/manufacturing/orders"): PLANNER,
     ("GET", "/api/manufacturing/orders/{pk}"): EVERYONE,
@@ -391,6 +392,9 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
         f"/api/manufacturing/boms/{BOMFactory().pk}/history"
     ),
     ("GET", "/api/manufacturing/boms/{pk}/compare"): lambda: _arrange_compare(),
+    ("GET", "/api/manufacturing/boms/{pk}/impact"): lambda: Call(
+        f"/api/manufacturing/boms/{BOMFactory().pk}/impact"
+    ),
     # production orders
     ("GET", "/api/manufacturing/orders"): lambda: Call("/api/manufacturing/orders"),
     ("POST", "/api/manufacturing/orders"): lambda: Call(
