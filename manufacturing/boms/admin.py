@@ -160,10 +160,26 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
     def get_urls(self):
         from django.urls import path
 
+        from manufacturing.boms.compare_admin import bom_compare_view
         from manufacturing.boms.import_admin import bom_import_view
+        from manufacturing.orders.impact_admin import bom_impact_view
 
-        view = self.admin_site.admin_view(functools.partial(bom_import_view, self))
-        return [path("import/", view, name="manufacturing_bom_import"), *super().get_urls()]
+        def wrap(view):
+            return self.admin_site.admin_view(functools.partial(view, self))
+
+        return [
+            path("import/", wrap(bom_import_view), name="manufacturing_bom_import"),
+            # issue 14: "Compare with…" and the impact on open orders, linked from the BOM page
+            path(
+                "<path:object_id>/compare/",
+                wrap(bom_compare_view),
+                name="manufacturing_bom_compare",
+            ),
+            path(
+                "<path:object_id>/impact/", wrap(bom_impact_view), name="manufacturing_bom_impact"
+            ),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
