@@ -787,6 +787,7 @@ def _actions(client, url: str) -> set[str]:
                 "confirm_selected",
                 "close_selected",
                 "cancel_selected",
+                "rebase_selected",
                 "archive_selected",
                 "restore_selected",
             },
