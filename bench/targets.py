@@ -94,6 +94,11 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "order produce: queries same at 5 and 50 components", "order.produce.query_growth", "==", 0
     ),
+    # Engineering change (issue 14): two 500-line versions compared over the API (six queries
+    # of its own, the rest authentication).
+    Target("BOM compare 500 lines: queries", "bom_compare.500.queries", "<=", 9),
+    Target("BOM compare: queries same at 5 and 500 lines", "bom_compare.query_growth", "==", 0),
+    Target("BOM compare 500 lines: median time", "bom_compare.500.median_ms", "<=", 1000, "ms"),
     # HTTP under gunicorn, concurrency 8, relative to GET /api/health in the same run.
     Target("HTTP c8 BOM detail: throughput vs health", "http.bom_detail.c8.ratio", ">=", 0.25, "x"),
     Target("HTTP c8 items list: throughput vs health", "http.items_list.c8.ratio", ">=", 0.35, "x"),

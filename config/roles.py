@@ -54,8 +54,8 @@ VIEW = (
 
 # planner: write items, units, workcenters and BOMs (their lines and operations too: the admin's
 # inlines ask for them), BOM submit/cancel/copy/archive/unarchive; create, edit, delete, confirm,
-# close and cancel production orders; enter demands and planning parameters, run MRP and firm
-# planned orders.
+# close, cancel and rebase production orders; enter demands and planning parameters, run MRP and
+# firm planned orders.
 PLANNER = (
     "items.add_unitofmeasure",
     "items.change_unitofmeasure",
@@ -97,6 +97,7 @@ PLANNER = (
     "manufacturing.delete_itemplanning",
     "manufacturing.run_planningrun",
     "manufacturing.firm_plannedorder",
+    "manufacturing.rebase_productionorder",
 )
 
 # operator: start, pause, resume and finish work orders; record production.

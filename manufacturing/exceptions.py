@@ -43,3 +43,19 @@ class OverProduction(DomainError):
     code = "over_production"
     status = 422
     title = "Over production"
+
+
+class BomOtherProduct(DomainError):
+    """A rebase onto a BOM of another product."""
+
+    code = "bom_other_product"
+    status = 422
+    title = "BOM of another product"
+
+
+class OrderStarted(DomainError):
+    """A rebase of an order whose production has begun: it stays on its BOM."""
+
+    code = "order_started"
+    status = 409
+    title = "Order started"

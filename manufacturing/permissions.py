@@ -14,6 +14,7 @@ ORDER_ACTIONS = {
     "produce": "manufacturing.produce_productionorder",
     "close": "manufacturing.close_productionorder",
     "cancel": "manufacturing.cancel_productionorder",
+    "rebase": "manufacturing.rebase_productionorder",
     "work_order_start": "manufacturing.start_workorder",
     "work_order_pause": "manufacturing.pause_workorder",
     "work_order_resume": "manufacturing.resume_workorder",

@@ -144,6 +144,33 @@ def stock_release(
 
 
 @transaction.atomic
+def stock_reservation_replace(
+    *,
+    production_order_id: UUID,
+    lines: Iterable[ReservationLine | tuple[Item, Warehouse, Decimal]],
+    reference: str = "",
+    actor,
+) -> list[Reservation]:
+    """Release everything the production order holds and reserve `lines` instead, all or
+    nothing (`stock_release`, then `stock_reserve`: its `InsufficientStock` lists every
+    shortage, counting what the order held as available, and leaves the old reservations in
+    place). Every level involved, held or wanted, is locked first in one query in pk order,
+    as a confirm locks its own: a replace racing a confirm or another replace can neither
+    deadlock (no lock taken out of order) nor oversell. The caller holds the order's row lock,
+    so what the order holds cannot change meanwhile."""
+    lines = list(lines)
+    wanted = group_lines(lines, check_warehouse=True)
+    held = Reservation.objects.filter(production_order_id=production_order_id).values_list(
+        "item_id", "warehouse_id"
+    )
+    lock_levels({*wanted, *held}, create=False)
+    stock_release(production_order_id=production_order_id, actor=actor)
+    return stock_reserve(
+        lines=lines, production_order_id=production_order_id, reference=reference, actor=actor
+    )
+
+
+@transaction.atomic
 def stock_consume(
     *,
     production_order_id: UUID,

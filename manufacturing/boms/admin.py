@@ -167,8 +167,10 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
         from django.urls import path
 
         from manufacturing.boms.admin_buttons import bom_button_view
+        from manufacturing.boms.compare_admin import bom_compare_view
         from manufacturing.boms.import_admin import bom_import_view
         from manufacturing.boms.structure_admin import bom_structure_view, item_structure_view
+        from manufacturing.orders.impact_admin import bom_impact_view
 
         def view(function):
             return self.admin_site.admin_view(functools.partial(function, self))
@@ -189,6 +191,16 @@ class BOMAdmin(SoftDeleteAdmin, HistoryAdmin):
                 "<path:object_id>/structure/",
                 view(bom_structure_view),
                 name="manufacturing_bom_structure",
+            ),
+            # "Compare with…" and the impact on open orders, linked from the BOM page (the
+            # impact page is the orders area's: the BOM area imports it only here)
+            path(
+                "<path:object_id>/compare/",
+                view(bom_compare_view),
+                name="manufacturing_bom_compare",
+            ),
+            path(
+                "<path:object_id>/impact/", view(bom_impact_view), name="manufacturing_bom_impact"
             ),
             *super().get_urls(),
         ]

@@ -192,11 +192,17 @@ def _related(*prefixes_and_fields: tuple[str, tuple[str, ...]]) -> list[str]:
     return [prefix + name for prefix, fields in prefixes_and_fields for name in fields[1:]]
 
 
-def _load_tree(bom: BOM) -> _Tree:
+def _load_tree(bom: BOM, *more: BOM) -> _Tree:
     """Two queries: the lines of every BOM of the tree with their items and units, and every BOM
-    of the tree with its unit and operations (and their workcenters), as rows of values."""
-    sql, params = exploded_bom_ids_sql(bom.pk)
-    return load_boms(sql, params, known={bom.pk: bom})
+    of the tree with its unit and operations (and their workcenters), as rows of values. With
+    `more` roots, one tree holding all of them."""
+    sql, params = exploded_bom_ids_sql(bom.pk, *(root.pk for root in more))
+    tree = load_boms(sql, params, known={root.pk: root for root in (bom, *more)})
+    for root in more and (bom, *more):
+        # One root may be a sub-assembly's default in another's tree.
+        if root.is_default and root.deleted_at is None and root.status != BOMStatus.CANCELLED:
+            tree.defaults.setdefault(root.product_id, root)
+    return tree
 
 
 def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
@@ -405,7 +411,24 @@ def bom_explode(*, bom: BOM, quantity: Decimal | None = None, levels: str = "all
     Two queries, whatever the depth and size of the tree."""
     levels = levels_parse(levels)
     quantity = quantity_parse(quantity) if quantity is not None else bom.quantity
-    walker = _Walker(_load_tree(bom), levels)
+    return _explosion(_load_tree(bom), bom, quantity, levels)
+
+
+def bom_explode_each(*, runs: list[tuple[BOM, Decimal, str]]) -> list[Explosion]:
+    """`bom_explode` for each (BOM, quantity in its unit, levels) of `runs`, with the same rules,
+    from one load of all their trees: two queries, however many runs and BOMs."""
+    if not runs:
+        return []
+    roots = list({bom.pk: bom for bom, _, _ in runs}.values())
+    tree = _load_tree(*roots)
+    return [
+        _explosion(tree, bom, quantity_parse(quantity), levels_parse(levels))
+        for bom, quantity, levels in runs
+    ]
+
+
+def _explosion(tree: _Tree, bom: BOM, quantity: Decimal, levels: str) -> Explosion:
+    walker = _Walker(tree, levels)
     materials, operations = walker.walk(bom, quantity, level=1, path=(), stack=(), emit=True)
 
     totals: dict = {}

@@ -53,7 +53,7 @@ def _db_id(value: UUID):
     return BOM._meta.pk.get_db_prep_value(value, connection)
 
 
-def exploded_bom_ids_sql(bom_id: UUID) -> tuple[str, list]:
+def exploded_bom_ids_sql(bom_id: UUID, *more: UUID) -> tuple[str, list]:
     """A recursive CTE (SQLite and PostgreSQL alike) selecting `bom_id` and, below it, the
     default BOM (live, not cancelled) of every component that has one, at any depth. `UNION`
     (not `UNION ALL`) makes it stop even on a corrupt, circular graph.
@@ -63,9 +63,15 @@ def exploded_bom_ids_sql(bom_id: UUID) -> tuple[str, list]:
     for each BOM of the tree. PostgreSQL reorders cross joins freely."""
     bom = BOM._meta.db_table
     line = BOMComponent._meta.db_table
+    # Several roots (`more`): one tree for all of them, each BOM once.
+    seed = (
+        f"SELECT id FROM {bom} WHERE id IN ({', '.join(['%s'] * (1 + len(more)))})"
+        if more
+        else "SELECT %s"
+    )
     sql = (
         f"WITH RECURSIVE tree(bom_id) AS ("
-        f" SELECT %s"
+        f" {seed}"
         f" UNION"
         f" SELECT b.id FROM tree"
         f" CROSS JOIN {line} c"
@@ -74,7 +80,8 @@ def exploded_bom_ids_sql(bom_id: UUID) -> tuple[str, list]:
         f" AND b.is_default = %s AND b.deleted_at IS NULL AND b.status <> %s"
         f") SELECT bom_id FROM tree"
     )
-    return sql, [_db_id(bom_id), True, BOMStatus.CANCELLED]
+    roots = [_db_id(root) for root in (bom_id, *more)]
+    return sql, [*roots, True, BOMStatus.CANCELLED]
 
 
 def items_above_sql(item_id: UUID) -> tuple[str, list]:

@@ -213,3 +213,17 @@ def bom_history(*, bom: BOM) -> list[HistoryEntry]:
     ]
     entries.sort(key=lambda e: (e.at, str(e.record.history_id)), reverse=True)
     return entries
+
+
+def bom_previous_version(*, bom: BOM) -> BOM | None:
+    """The live BOM of the same product just before `bom` by (version, creation): what a
+    compare is made against by default (None for a product's first BOM). Product and unit
+    joined, like `bom_headers()`."""
+    return (
+        bom_headers()
+        .filter(product_id=bom.product_id, deleted_at__isnull=True)
+        .filter(Q(version__lt=bom.version) | Q(version=bom.version, created_at__lt=bom.created_at))
+        .exclude(pk=bom.pk)
+        .order_by("-version", "-created_at")
+        .first()
+    )

@@ -254,3 +254,131 @@ class ExplosionSerializer(RepresentedSerializer):
     requirements = RequirementSerializer(many=True)
     totals = TotalSerializer(many=True)
     cost = CostSerializer()
+
+
+# --- compare --------------------------------------------------------------------------------
+
+
+class BOMCompareQuerySerializer(QuerySerializer):
+    """`?with={otherId}&levels=1|all` (`with` is a Python keyword: added in get_fields);
+    without `with`, the previous version of the same product."""
+
+    levels = serializers.ChoiceField(choices=LEVELS, required=False, default="1")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["with"] = serializers.UUIDField(required=False)
+        return fields
+
+
+CHANGES = ["added", "removed", "changed", "unchanged"]
+
+
+def change_field() -> NamedChoiceField:
+    return NamedChoiceField(choices=CHANGES, enum_name="BOMChangeEnum")
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class ChangedFieldsField(serializers.ListField):
+    """The names of the fields that changed, as the API spells them (`scrapPercent`)."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, data):
+        return [camel(name) for name in data]
+
+
+class BOMVersionRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class HeaderChangeSerializer(serializers.Serializer):
+    field = serializers.SerializerMethodField()
+    old = serializers.JSONField()
+    new = serializers.JSONField()
+
+    def get_field(self, change) -> str:
+        return camel(change.field)
+
+
+class LineValuesSerializer(serializers.Serializer):
+    quantity = serializers.DecimalField(**QTY)
+    uom = serializers.CharField()
+    scrap_percent = serializers.DecimalField(max_digits=9, decimal_places=4)
+
+
+class ComponentDiffSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    change = change_field()
+    old = LineValuesSerializer(allow_null=True)
+    new = LineValuesSerializer(allow_null=True)
+    changed_fields = ChangedFieldsField()
+
+
+class OperationValuesSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    workcenter = serializers.CharField()
+    workcenter_id = serializers.UUIDField()
+    duration_minutes = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class OperationDiffSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    change = change_field()
+    old = OperationValuesSerializer(allow_null=True)
+    new = OperationValuesSerializer(allow_null=True)
+    changed_fields = ChangedFieldsField()
+
+
+class RequirementDiffSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    uom = serializers.CharField()
+    change = change_field()
+    old = serializers.DecimalField(**QTY)
+    new = serializers.DecimalField(**QTY)
+    delta = serializers.DecimalField(**QTY)
+
+
+class CostDiffSerializer(serializers.Serializer):
+    old = CostSerializer()
+    new = CostSerializer()
+    delta = CostSerializer()
+
+
+class ChangeCountsSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class CompareSummarySerializer(serializers.Serializer):
+    components = ChangeCountsSerializer()
+    operations = ChangeCountsSerializer()
+    requirements = ChangeCountsSerializer()
+
+
+class BOMComparisonSerializer(serializers.Serializer):
+    """`bom_compare`'s result: from `base` (the BOM of the URL) to `other` (`?with=`)."""
+
+    base = BOMVersionRefSerializer()
+    other = BOMVersionRefSerializer()
+    levels = serializers.ChoiceField(choices=LEVELS)
+    quantity = serializers.DecimalField(**QTY)
+    header = HeaderChangeSerializer(many=True)
+    components = ComponentDiffSerializer(many=True)
+    operations = OperationDiffSerializer(many=True)
+    requirements = RequirementDiffSerializer(many=True)
+    cost = CostDiffSerializer()
+    summary = CompareSummarySerializer()

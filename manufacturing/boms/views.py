@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -5,13 +6,22 @@ from rest_framework.response import Response
 
 from config.api.history import HistoryEntrySerializer
 from config.api.viewsets import SoftDeleteViewSet
+from config.exceptions import NotFound
 from config.memory import gc_paused
+from manufacturing.boms.compare import bom_compare
 from manufacturing.boms.explosion import bom_explode
 from manufacturing.boms.filters import BOMFieldsFilter, BOMFilter, WorkcenterFilter
 from manufacturing.boms.references import bom_input_resolve
 from manufacturing.boms.representations import bom_bodies, explosion_body
-from manufacturing.boms.selectors import bom_headers, bom_history, workcenter_list
+from manufacturing.boms.selectors import (
+    bom_headers,
+    bom_history,
+    bom_previous_version,
+    workcenter_list,
+)
 from manufacturing.boms.serializers import (
+    BOMCompareQuerySerializer,
+    BOMComparisonSerializer,
     BOMComponentsInputSerializer,
     BOMInputSerializer,
     BOMSerializer,
@@ -250,6 +260,38 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
             body = explosion_body(explosion)  # ExplosionSerializer's body, camelCase already
             del explosion
         return Response(body)
+
+    @extend_schema(
+        summary="Compare with another BOM: lines, operations, header, requirements and cost",
+        parameters=[
+            OpenApiParameter(
+                "with",
+                OpenApiTypes.UUID,
+                description="The other BOM's id (default: the previous version of the product)",
+            ),
+            OpenApiParameter(
+                "levels",
+                str,
+                enum=["1", "all"],
+                description="1 (default): the BOM's own components; all: exploded to the leaves",
+            ),
+        ],
+        responses={200: BOMComparisonSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def compare(self, request, pk=None):
+        params = BOMCompareQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        base = self.get_object()
+        if "with" in params.validated_data:
+            other = bom_headers().filter(pk=params.validated_data["with"]).first()
+            if other is None:
+                raise NotFound("No BOM with the id given in `with`.")
+        else:
+            # The previous version by default; a product's first BOM is compared with itself.
+            other = bom_previous_version(bom=base) or base
+        comparison = bom_compare(base=base, other=other, levels=params.validated_data["levels"])
+        return Response(BOMComparisonSerializer(comparison).data)
 
     # Defined last: `list` would shadow the builtin in the annotations of the class body.
     def list(self, request, *args, **kwargs):

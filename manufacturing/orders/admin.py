@@ -12,6 +12,7 @@ from config.admin import (
     truncated,
 )
 from inventory.selectors import default_warehouse
+from manufacturing.boms.models import BOM, BOMStatus
 from manufacturing.orders import services as order_services
 from manufacturing.orders.models import (
     OrderStatus,
@@ -106,6 +107,7 @@ class ProductionOrderAdmin(SoftDeleteAdmin, HistoryAdmin):
         "confirm_selected",
         "close_selected",
         "cancel_selected",
+        "rebase_selected",
         "archive_selected",
         "restore_selected",
     ]
@@ -192,6 +194,9 @@ class ProductionOrderAdmin(SoftDeleteAdmin, HistoryAdmin):
     def has_cancel_permission(self, request):
         return request.user.has_perm(ORDER_ACTIONS["cancel"])
 
+    def has_rebase_permission(self, request):
+        return request.user.has_perm(ORDER_ACTIONS["rebase"])
+
     def _each(self, request, queryset, service, done_message: str) -> None:
         self.apply_to_each(
             request,
@@ -216,6 +221,20 @@ class ProductionOrderAdmin(SoftDeleteAdmin, HistoryAdmin):
     def cancel_selected(self, request, queryset):
         self._each(
             request, queryset, order_services.production_order_cancel, "Cancelled {done} order(s)."
+        )
+
+    @admin.action(
+        description="Rebase selected orders onto their product's latest submitted BOM version",
+        permissions=["rebase"],
+    )
+    def rebase_selected(self, request, queryset):
+        self.apply_to_each(
+            request,
+            queryset.order_by("reference"),
+            lambda order: order_services.production_order_rebase(
+                order=order, bom=_latest_version(order), actor=request.user
+            ),
+            "Rebased {done} order(s).",
         )
 
 
@@ -264,3 +283,14 @@ class WorkOrderAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _latest_version(order: ProductionOrder) -> BOM:
+    """The product's submitted, live BOM with the highest version (the order's own when it is
+    the latest: the rebase then refuses, saying so)."""
+    latest = (
+        BOM.objects.filter(product_id=order.product_id, status=BOMStatus.SUBMITTED)
+        .order_by("-version", "-created_at")
+        .first()
+    )
+    return latest or order.bom

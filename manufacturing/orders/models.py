@@ -85,6 +85,7 @@ class ProductionOrder(SoftDeleteModel):
             ("produce_productionorder", "Can record production"),
             ("close_productionorder", "Can close a production order"),
             ("cancel_productionorder", "Can cancel a production order"),
+            ("rebase_productionorder", "Can rebase a production order onto another BOM"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], name="production_order_reference_unique"),

@@ -157,3 +157,54 @@ class ProduceInputSerializer(InputSerializer):
 class WorkOrderDoneInputSerializer(InputSerializer):
     duration_minutes = MinutesField(min_value=Decimal(0), required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class RebaseInputSerializer(InputSerializer):
+    bom_id = serializers.PrimaryKeyRelatedField(queryset=BOM.all_objects.all(), source="bom")
+
+
+# --- the impact of a BOM version on open orders ---------------------------------------------
+
+
+class BOMVersionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class ImpactLineSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField(source="item.pk")
+    number = serializers.CharField(source="item.number")
+    name = serializers.CharField(source="item.name")
+    uom = serializers.CharField(source="item.uom.symbol")
+    required = serializers.DecimalField(**QTY_FIELD)
+    proposed = serializers.DecimalField(**QTY_FIELD)
+    change = serializers.DecimalField(**QTY_FIELD)
+    consumed = serializers.DecimalField(**QTY_FIELD)
+    reserved = serializers.DecimalField(**QTY_FIELD)
+    would_reserve = serializers.DecimalField(**QTY_FIELD)
+    reserve_change = serializers.DecimalField(**QTY_FIELD)
+    available = serializers.DecimalField(**QTY_FIELD)
+    covered = serializers.BooleanField()
+
+
+class OrderImpactSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="order.pk")
+    reference = serializers.CharField(source="order.reference")
+    status = serializers.CharField(source="order.status")
+    quantity = serializers.DecimalField(source="order.quantity", **QTY_FIELD)
+    produced_qty = serializers.DecimalField(source="order.produced_qty", **QTY_FIELD)
+    multi_level = serializers.BooleanField(source="order.multi_level")
+    bom = BOMVersionSerializer(source="order.bom")
+    stock_covers = serializers.BooleanField()
+    rebasable = serializers.BooleanField()
+    refusal = serializers.CharField(allow_null=True)
+    lines = ImpactLineSerializer(many=True)
+
+
+class BOMImpactSerializer(serializers.Serializer):
+    """`order_bom_impact`: the open orders of the product on other versions, against this one."""
+
+    bom = BOMVersionSerializer()
+    orders = OrderImpactSerializer(many=True)

@@ -15,13 +15,14 @@ from inventory.services.reservations import (
     stock_consume,
     stock_receive_production,
     stock_release,
+    stock_reservation_replace,
     stock_reserve,
 )
 from items.models import Item, ItemType, Tracking
 from items.units import convert, quantize_qty
 from manufacturing.boms.explosion import bom_explode
 from manufacturing.boms.models import BOM, BOMStatus
-from manufacturing.exceptions import BomUnusable, OverProduction
+from manufacturing.exceptions import BomOtherProduct, BomUnusable, OrderStarted, OverProduction
 from manufacturing.history import stamp
 from manufacturing.orders.models import (
     OPEN_WORK_ORDER_STATUSES,
@@ -251,15 +252,10 @@ def production_order_restore(*, order: ProductionOrder, actor=None) -> Productio
     return order
 
 
-@transaction.atomic
-def production_order_confirm(*, order: ProductionOrder, actor=None) -> ProductionOrder:
-    """Explode the BOM for the order quantity (`levels=1`, phantom kits exploded through; every
-    level with `multi_level`), reserve every requirement in the source warehouse all or nothing
-    (`insufficient_stock` lists every shortage and reserves nothing), snapshot the requirements
-    and create the work orders (deepest sub-assemblies first, the top BOM last)."""
-    order = lock_order(order)
-    _refuse_unless(order, (OrderStatus.DRAFT,), "be confirmed")
-    bom = resolve_bom(product=order.product, bom=order.bom)
+def _plan(order: ProductionOrder, bom: BOM) -> tuple[list, list[WorkOrder]]:
+    """What confirming `order` on `bom` reserves and schedules: the requirements (`levels=1`,
+    phantom kits exploded through; every level with `multi_level`) as reservation lines, and
+    the work orders (deepest sub-assemblies first, the top BOM last), not saved yet."""
     explosion = bom_explode(
         bom=bom,
         quantity=convert(order.quantity, order.product.uom, bom.uom),
@@ -289,26 +285,90 @@ def production_order_confirm(*, order: ProductionOrder, actor=None) -> Productio
             "quantity",
             f"The work orders would plan {MAX_PLANNED_MINUTES:,} minutes or more: split the order.",
         )
-    stock_reserve(
-        lines=[ReservationLine(t.item, order.source_warehouse, t.quantity) for t in totals],
-        production_order_id=order.pk,
-        reference=order.reference,
-        actor=actor,
-    )
+    return [
+        ReservationLine(t.item, order.source_warehouse, t.quantity) for t in totals
+    ], work_orders
+
+
+def _reserve_and_schedule(order: ProductionOrder, bom: BOM, actor, *, replace: bool) -> None:
+    """Confirm's reservation path, shared by the rebase: reserve the plan of `order` on `bom`
+    all or nothing (`replace`: instead of what the order holds, under one lock of every level
+    involved), snapshot the requirements and create the work orders."""
+    lines, work_orders = _plan(order, bom)
+    reserve = stock_reservation_replace if replace else stock_reserve
+    reserve(lines=lines, production_order_id=order.pk, reference=order.reference, actor=actor)
     ProductionOrderComponent.objects.bulk_create(
         ProductionOrderComponent(
             order=order,
-            item=t.item,
+            item=line.item,
             position=index,
-            required=t.quantity,
-            uom_id=t.item.uom_id,
+            required=line.quantity,
+            uom_id=line.item.uom_id,
         )
-        for index, t in enumerate(totals)
+        for index, line in enumerate(lines)
     )
     WorkOrder.objects.bulk_create(work_orders)
+
+
+@transaction.atomic
+def production_order_confirm(*, order: ProductionOrder, actor=None) -> ProductionOrder:
+    """Explode the BOM for the order quantity (`levels=1`, phantom kits exploded through; every
+    level with `multi_level`), reserve every requirement in the source warehouse all or nothing
+    (`insufficient_stock` lists every shortage and reserves nothing), snapshot the requirements
+    and create the work orders (deepest sub-assemblies first, the top BOM last)."""
+    order = lock_order(order)
+    _refuse_unless(order, (OrderStatus.DRAFT,), "be confirmed")
+    bom = resolve_bom(product=order.product, bom=order.bom)
+    _reserve_and_schedule(order, bom, actor, replace=False)
     order.bom = bom
     order.status = OrderStatus.CONFIRMED
-    order.confirmed_at = now
+    order.confirmed_at = timezone.now()
+    stamp(order, actor)
+    order.save()
+    return order
+
+
+@transaction.atomic
+def production_order_rebase(*, order: ProductionOrder, bom: BOM, actor=None) -> ProductionOrder:
+    """Move a draft or confirmed order that has not started onto `bom`, another submitted,
+    live BOM of its product. A confirmed order is planned again on the new version exactly as
+    confirm plans it: its reservations replaced all or nothing (`insufficient_stock` lists
+    every shortage, counting what the order held, and nothing changes), its requirements and
+    work orders recreated. The order's history records the BOM before and after.
+
+    Refusals (nothing changed): `order_started` (409) once production or a work order has
+    begun; `invalid_state` (409) for a done, cancelled or deleted order, or onto the BOM it
+    already has; `bom_other_product` (422) for a BOM of another product; `bom_unusable` (422)
+    for a draft, cancelled or archived BOM; `insufficient_stock` (400)."""
+    order = lock_order(order)
+    if order.deleted_at is not None:
+        raise InvalidState(f"{order.reference} is deleted; it cannot be rebased.")
+    if order.status == OrderStatus.IN_PROGRESS:
+        raise OrderStarted(
+            f"{order.reference} is in progress (production or a work order has begun): it "
+            "stays on its BOM."
+        )
+    _refuse_unless(order, (OrderStatus.DRAFT, OrderStatus.CONFIRMED), "be rebased")
+    if bom.product_id != order.product_id:
+        message = f"BOM {bom.number} is not a BOM of {order.product.number}."
+        raise BomOtherProduct(message, errors={"bom_id": [message]})
+    bom = resolve_bom(product=order.product, bom=bom)
+    previous = order.bom
+    if bom.pk == previous.pk:
+        raise InvalidState(f"{order.reference} is already on BOM {bom.number}.")
+    if order.status == OrderStatus.CONFIRMED:
+        started = order.components.filter(consumed__gt=0).exists() or (
+            order.work_orders.exclude(status=WorkOrderStatus.PENDING).exists()
+        )
+        if started:
+            raise OrderStarted(f"{order.reference} has begun production: it stays on its BOM.")
+        order.components.all().delete()
+        order.work_orders.all().delete()
+        _reserve_and_schedule(order, bom, actor, replace=True)
+    order.bom = bom
+    order._change_reason = (
+        f"Rebased from BOM {previous.number} v{previous.version} to {bom.number} v{bom.version}"
+    )
     stamp(order, actor)
     order.save()
     return order

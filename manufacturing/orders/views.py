@@ -10,10 +10,12 @@ from rest_framework.response import Response
 
 from config.api.history import HistoryEntrySerializer
 from config.api.viewsets import ApiViewSet, SoftDeleteViewSet
+from manufacturing.boms.selectors import bom_headers
 from manufacturing.orders import services as order_services
 from manufacturing.orders import services as work_order_services
 from manufacturing.orders.filters import ProductionOrderFilter, WorkOrderFilter
 from manufacturing.orders.selectors import (
+    order_bom_impact,
     order_work_orders,
     production_order_detail,
     production_order_header,
@@ -22,11 +24,13 @@ from manufacturing.orders.selectors import (
     work_order_list,
 )
 from manufacturing.orders.serializers import (
+    BOMImpactSerializer,
     ProduceInputSerializer,
     ProductionOrderDetailSerializer,
     ProductionOrderInputSerializer,
     ProductionOrderSerializer,
     QueueWorkOrderSerializer,
+    RebaseInputSerializer,
     WorkOrderDoneInputSerializer,
     WorkOrderSerializer,
 )
@@ -153,6 +157,20 @@ class ProductionOrderViewSet(
         return self._detail(order)
 
     @extend_schema(
+        summary="Rebase onto another submitted BOM version (draft, or confirmed and not started)",
+        request=RebaseInputSerializer,
+        responses={200: ProductionOrderDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def rebase(self, request, pk=None):
+        data = RebaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_services.production_order_rebase(
+            order=self.get_object(), bom=data.validated_data["bom"], actor=request.user
+        )
+        return self._detail(order)
+
+    @extend_schema(
         summary="Who changed the order, and when (newest first)",
         responses={200: HistoryEntrySerializer(many=True)},
     )
@@ -247,3 +265,23 @@ class WorkOrderQueueViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         return work_order_list()
+
+
+class BOMImpactViewSet(ApiViewSet):
+    """`GET /api/manufacturing/boms/{id}/impact`: a read about orders, so it lives with them
+    (the BOM area knows nothing of orders)."""
+
+    serializer_class = BOMImpactSerializer
+
+    def get_queryset(self):
+        return bom_headers()
+
+    @extend_schema(
+        summary="The open orders of the product on other versions, and what this one changes",
+        responses={200: BOMImpactSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def impact(self, request, pk=None):
+        bom = self.get_object()
+        body = {"bom": bom, "orders": order_bom_impact(bom=bom)}
+        return Response(BOMImpactSerializer(body).data)

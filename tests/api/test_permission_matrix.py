@@ -39,7 +39,7 @@ from tests.api.test_conventions import assert_problem
 from tests.conftest import client_for
 from tests.inventory.factories import WarehouseFactory, receive
 from tests.items.factories import ItemFactory, UnitOfMeasureFactory
-from tests.manufacturing.factories import BOMFactory, WorkcenterFactory
+from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, line
 from tests.manufacturing.orders_fixtures import make_order, make_plant
 from tests.manufacturing.test_admin import comp, form_data
 
@@ -112,6 +112,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/manufacturing/boms/{pk}/unarchive"): PLANNER,
     ("GET", "/api/manufacturing/boms/{pk}/explosion"): EVERYONE,
     ("GET", "/api/manufacturing/boms/{pk}/history"): EVERYONE,
+    ("GET", "/api/manufacturing/boms/{pk}/compare"): EVERYONE,
+    ("GET", "/api/manufacturing/boms/{pk}/impact"): EVERYONE,
     ("GET", "/api/manufacturing/orders"): EVERYONE,
     ("POST", "/api/manufacturing/orders"): PLANNER,
     ("GET", "/api/manufacturing/orders/{pk}"): EVERYONE,
@@ -121,6 +123,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/manufacturing/orders/{pk}/confirm"): PLANNER,
     ("POST", "/api/manufacturing/orders/{pk}/close"): PLANNER,
     ("POST", "/api/manufacturing/orders/{pk}/cancel"): PLANNER,
+    ("POST", "/api/manufacturing/orders/{pk}/rebase"): PLANNER,
     # operator records production and runs the work orders
     ("POST", "/api/manufacturing/orders/{pk}/produce"): OPERATOR,
     ("GET", "/api/manufacturing/orders/{pk}/work-orders"): EVERYONE,
@@ -405,6 +408,10 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
     ("GET", "/api/manufacturing/boms/{pk}/history"): lambda: Call(
         f"/api/manufacturing/boms/{BOMFactory().pk}/history"
     ),
+    ("GET", "/api/manufacturing/boms/{pk}/compare"): lambda: _arrange_compare(),
+    ("GET", "/api/manufacturing/boms/{pk}/impact"): lambda: Call(
+        f"/api/manufacturing/boms/{BOMFactory().pk}/impact"
+    ),
     # production orders
     ("GET", "/api/manufacturing/orders"): lambda: Call("/api/manufacturing/orders"),
     ("POST", "/api/manufacturing/orders"): lambda: Call(
@@ -427,6 +434,7 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
     ("POST", "/api/manufacturing/orders/{pk}/cancel"): lambda: _arrange_order(
         "/cancel", confirm=True
     ),
+    ("POST", "/api/manufacturing/orders/{pk}/rebase"): lambda: _arrange_rebase(),
     ("POST", "/api/manufacturing/orders/{pk}/produce"): lambda: _arrange_order(
         "/produce", confirm=True, data={"qty": 4}
     ),
@@ -536,6 +544,12 @@ def _arrange_bom_put() -> Call:
     return Call(f"/api/manufacturing/boms/{bom.pk}", _bom_body(bom.product, ItemFactory()))
 
 
+def _arrange_compare() -> Call:
+    bom = BOMFactory()
+    other = BOMFactory(product=bom.product, version=2)
+    return Call(f"/api/manufacturing/boms/{bom.pk}/compare?with={other.pk}")
+
+
 def _submitted_bom() -> BOM:
     from manufacturing.boms.services import bom_submit
 
@@ -545,6 +559,14 @@ def _submitted_bom() -> BOM:
 def _arrange_order(suffix: str, *, confirm: bool, data=None, ok: int = 200) -> Call:
     _, order = _plant_order(confirm=confirm)
     return Call(f"/api/manufacturing/orders/{order.pk}{suffix}", data, ok)
+
+
+def _arrange_rebase() -> Call:
+    plant, order = _plant_order(confirm=True)
+    v2 = BOMFactory(
+        product=plant.product, version=2, lines=[line(plant.frame, 1)], status="submitted"
+    )
+    return Call(f"/api/manufacturing/orders/{order.pk}/rebase", {"bomId": str(v2.pk)})
 
 
 def _arrange_queue() -> Call:
@@ -628,9 +650,9 @@ def _action_endpoints() -> list[Endpoint]:
 def test_every_action_endpoint_has_a_custom_permission_of_its_own():
     actions = _action_endpoints()
     # API.md's action endpoints: 4 restores, BOM submit/cancel/copy/unarchive and archive
-    # (DELETE), order confirm/produce/close/cancel, work-order start/pause/resume/done, moves,
-    # and planning's planned-order firm.
-    assert len(actions) == 19
+    # (DELETE), order confirm/produce/close/cancel/rebase, work-order start/pause/resume/done,
+    # moves, and planning's planned-order firm.
+    assert len(actions) == 20
     custom = {
         f"{model._meta.app_label}.{code}"
         for model in apps.get_models()
@@ -844,6 +866,7 @@ def _actions(client, url: str) -> set[str]:
                 "confirm_selected",
                 "close_selected",
                 "cancel_selected",
+                "rebase_selected",
                 "archive_selected",
                 "restore_selected",
             },

@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "inventory.demo",
     "manufacturing.demo",
     "manufacturing.demo_orders",
+    "manufacturing.demo_change",
     "manufacturing.planning.demo",
 ]
 
