@@ -1,0 +1,384 @@
+"""Lot genealogy, read from the ledger: which lots went into a lot (`lot_trace_back`) and which
+lots a lot went into, and where those are now (`lot_trace_forward`).
+
+A production order joins lots: its `consumption` moves take component lots, its `production`
+moves receive finished lots, and both carry `production_order_id` (a plain id: inventory knows
+nothing of manufacturing, and the order's number is the moves' `reference`). Every component lot
+an order consumed is linked to every lot it produced: the ledger does not pair the batches of
+one order, and a recall must rather list one lot too many than miss one.
+
+Each trace is ONE statement: a recursive CTE walks the links level by level (`UNION`, not
+`UNION ALL`, so a link already found is never walked again: a cycle, such as a rework order that
+consumes and produces the same lot, ends the walk instead of looping), and the same statement
+returns the lots, the links with their quantities, the lots' balances per warehouse and their
+issues. The query count does not depend on the number of lots or levels.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from config.exceptions import ValidationFailed
+from inventory.models import Lot, LotBalance, MoveKind, StockMove, Warehouse
+from items.models import QTY, Item, UnitOfMeasure
+
+BACK = "back"
+FORWARD = "forward"
+DIRECTIONS = (BACK, FORWARD)
+QTY_STEP = Decimal(1).scaleb(-QTY["decimal_places"])
+
+
+@dataclass(frozen=True)
+class LotStock:
+    warehouse_id: UUID
+    warehouse_code: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class LotIssue:
+    move_id: UUID
+    warehouse_id: UUID
+    warehouse_code: str
+    quantity: Decimal
+    reference: str
+    created_at: datetime
+
+
+@dataclass
+class TraceLot:
+    id: UUID
+    number: str
+    item_id: UUID
+    item_number: str
+    item_name: str
+    uom: str
+    level: int = 0
+    on_hand: list[LotStock] = field(default_factory=list)
+    issued: list[LotIssue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TraceLink:
+    """`production_order_id` consumed `consumed_quantity` of the consumed lot and produced
+    `produced_quantity` of the produced lot. `level` 1 touches the traced lot."""
+
+    production_order_id: UUID
+    order_reference: str
+    consumed_lot_id: UUID
+    consumed_quantity: Decimal
+    produced_lot_id: UUID
+    produced_quantity: Decimal
+    level: int
+
+
+@dataclass
+class LotTrace:
+    """`lot` is the traced lot (level 0); `lots` every other lot reached, by level; `links` the
+    production orders joining them."""
+
+    direction: str
+    lot: TraceLot
+    lots: list[TraceLot]
+    links: list[TraceLink]
+
+    @property
+    def depth(self) -> int:
+        return max((lot.level for lot in self.lots), default=0)
+
+    def by_id(self) -> dict[UUID, TraceLot]:
+        return {self.lot.id: self.lot, **{lot.id: lot for lot in self.lots}}
+
+
+def lot_trace_back(*, lot: Lot) -> LotTrace:
+    """From a (finished) lot down to every component lot it consumed, through every level of
+    sub-assembly lots."""
+    return _trace(lot, BACK)
+
+
+def lot_trace_forward(*, lot: Lot) -> LotTrace:
+    """From a (component) lot up to every lot that contains it, each with where it is now: on
+    hand per warehouse and issued out (with the move's reference)."""
+    return _trace(lot, FORWARD)
+
+
+def lot_trace(*, lot: Lot, direction: str) -> LotTrace:
+    """`lot_trace_back` or `lot_trace_forward`, by name (the API's and the command's choice)."""
+    if direction not in DIRECTIONS:
+        message = "Must be back or forward."
+        raise ValidationFailed(f"direction: {message}", errors={"direction": [message]})
+    return _trace(lot, direction)
+
+
+# ---------------------------------------------------------------------------------------------
+# The statement
+
+
+def _tables() -> dict[str, str]:
+    qn = connection.ops.quote_name
+    return {
+        "move": qn(StockMove._meta.db_table),
+        "lot": qn(Lot._meta.db_table),
+        "balance": qn(LotBalance._meta.db_table),
+        "warehouse": qn(Warehouse._meta.db_table),
+        "item": qn(Item._meta.db_table),
+        "uom": qn(UnitOfMeasure._meta.db_table),
+    }
+
+
+def _null(model, name: str) -> str:
+    """A NULL typed like the column: PostgreSQL resolves a UNION's column types left to right, so
+    an untyped NULL would become text and clash with the uuid or numeric rows below it."""
+    return f"CAST(NULL AS {model._meta.get_field(name).db_type(connection)})"
+
+
+def links_sql(direction: str) -> str:
+    """The recursive CTE `links(produced_lot_id, order_id, consumed_lot_id)` from the lot given
+    as the only parameter. Back: the orders that produced a lot, and the lots they consumed;
+    forward: the orders that consumed a lot, and the lots they produced."""
+    t = _tables()
+    production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
+    if direction == BACK:
+        near, far, near_kind, far_kind, walk = "p", "c", production, consumption, "consumed_lot_id"
+    else:
+        near, far, near_kind, far_kind, walk = "c", "p", consumption, production, "produced_lot_id"
+    step = f"""
+        JOIN {t["move"]} {far}
+          ON {far}.production_order_id = {near}.production_order_id
+         AND {far}.kind = '{far_kind}' AND {far}.lot_id IS NOT NULL"""
+    return f"""
+    links (produced_lot_id, order_id, consumed_lot_id) AS (
+        SELECT p.lot_id, {near}.production_order_id, c.lot_id
+          FROM {t["move"]} {near} {step}
+         WHERE {near}.lot_id = %s AND {near}.kind = '{near_kind}'
+        UNION
+        SELECT p.lot_id, {near}.production_order_id, c.lot_id
+          FROM links l
+          JOIN {t["move"]} {near}
+            ON {near}.lot_id = l.{walk} AND {near}.kind = '{near_kind}' {step}
+    )"""
+
+
+def trace_sql(direction: str) -> str:
+    t = _tables()
+    uuid, qty, text = _null(Lot, "id"), _null(StockMove, "quantity"), _null(StockMove, "note")
+    at = _null(StockMove, "created_at")
+    production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
+    issue = MoveKind.ISSUE.value
+    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at.
+    return f"""
+    WITH RECURSIVE {links_sql(direction)},
+    nodes (lot_id) AS (
+        SELECT id FROM {t["lot"]} WHERE id = %s
+        UNION SELECT produced_lot_id FROM links
+        UNION SELECT consumed_lot_id FROM links
+    ),
+    amounts (order_id, lot_id, kind, quantity, reference) AS (
+        SELECT m.production_order_id, m.lot_id, m.kind, SUM(m.quantity), MAX(m.reference)
+          FROM (SELECT DISTINCT order_id FROM links) o
+          JOIN {t["move"]} m ON m.production_order_id = o.order_id
+         WHERE m.kind IN ('{consumption}', '{production}') AND m.lot_id IS NOT NULL
+         GROUP BY m.production_order_id, m.lot_id, m.kind
+    )
+    SELECT 'lot', lot.id, lot.item_id, {uuid}, {qty}, {qty},
+           lot.number, item.number, item.name, uom.symbol, {at}
+      FROM nodes n
+      JOIN {t["lot"]} lot ON lot.id = n.lot_id
+      JOIN {t["item"]} item ON item.id = lot.item_id
+      JOIN {t["uom"]} uom ON uom.id = item.uom_id
+    UNION ALL
+    SELECT 'link', l.produced_lot_id, l.order_id, l.consumed_lot_id, c.quantity, p.quantity,
+           p.reference, {text}, {text}, {text}, {at}
+      FROM links l
+      JOIN amounts c
+        ON c.order_id = l.order_id AND c.lot_id = l.consumed_lot_id AND c.kind = '{consumption}'
+      JOIN amounts p
+        ON p.order_id = l.order_id AND p.lot_id = l.produced_lot_id AND p.kind = '{production}'
+    UNION ALL
+    SELECT 'stock', b.lot_id, b.warehouse_id, {uuid}, b.quantity, {qty},
+           w.code, {text}, {text}, {text}, {at}
+      FROM nodes n
+      JOIN {t["balance"]} b ON b.lot_id = n.lot_id AND b.quantity > 0
+      JOIN {t["warehouse"]} w ON w.id = b.warehouse_id
+    UNION ALL
+    SELECT 'issue', m.lot_id, m.from_warehouse_id, m.id, m.quantity, {qty},
+           w.code, m.reference, {text}, {text}, m.created_at
+      FROM nodes n
+      JOIN {t["move"]} m ON m.lot_id = n.lot_id AND m.kind = '{issue}'
+      JOIN {t["warehouse"]} w ON w.id = m.from_warehouse_id
+    """
+
+
+def _param(lot: Lot):
+    return Lot._meta.pk.get_db_prep_value(lot.pk, connection)
+
+
+class _Ids(dict):
+    """Database id -> UUID, each converted once (SQLite hands back hex text; a trace of 10,000
+    lots names each lot several times, and building a UUID is the costliest step)."""
+
+    def __missing__(self, value) -> UUID:
+        uuid = value if isinstance(value, UUID) else UUID(value)
+        self[value] = uuid
+        return uuid
+
+
+def _qty(value) -> Decimal:
+    """SQLite hands decimals back as int or float (a float's repr is its shortest exact decimal,
+    rounded to the column's places: a sum of floats may be off in the last digits);
+    PostgreSQL as Decimal."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(QTY_STEP)
+    return Decimal(value)
+
+
+def _datetime(value) -> datetime:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# From rows to the trace
+
+
+def _trace(lot: Lot, direction: str) -> LotTrace:
+    param = _param(lot)
+    with connection.cursor() as cursor:
+        cursor.execute(trace_sql(direction), [param, param])
+        rows = cursor.fetchall()
+
+    ids = _Ids()
+    lots: dict[UUID, TraceLot] = {}
+    raw_links, stock, issues = [], [], []
+    for kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at in rows:
+        if kind == "lot":
+            lots[ids[id1]] = TraceLot(ids[id1], t1, ids[id2], t2, t3, t4)
+        elif kind == "link":
+            raw_links.append((ids[id1], ids[id2], ids[id3], _qty(q1), _qty(q2), t1 or ""))
+        elif kind == "stock":
+            stock.append((ids[id1], LotStock(ids[id2], t1, _qty(q1))))
+        else:
+            issues.append((ids[id1], LotIssue(ids[id3], ids[id2], t1, _qty(q1), t2, _datetime(at))))
+    for lot_id, row in stock:
+        lots[lot_id].on_hand.append(row)
+    for lot_id, row in issues:
+        lots[lot_id].issued.append(row)
+    for node in lots.values():
+        if len(node.on_hand) > 1:
+            node.on_hand.sort(key=lambda s: s.warehouse_code)
+        if len(node.issued) > 1:
+            node.issued.sort(key=lambda i: (i.created_at, i.move_id))
+
+    levels = _levels(lot.pk, raw_links, direction)
+    for lot_id, node in lots.items():
+        node.level = levels.get(lot_id, 0)
+    links = []
+    for produced, order, consumed, consumed_qty, produced_qty, reference in raw_links:
+        near = produced if direction == BACK else consumed
+        links.append(
+            TraceLink(
+                production_order_id=order,
+                order_reference=reference,
+                consumed_lot_id=consumed,
+                consumed_quantity=consumed_qty,
+                produced_lot_id=produced,
+                produced_quantity=produced_qty,
+                level=levels.get(near, 0) + 1,
+            )
+        )
+
+    keys = {
+        lot_id: (node.level, node.item_number, node.number, str(lot_id))
+        for lot_id, node in lots.items()
+    }
+    links.sort(
+        key=lambda link: (
+            link.level,
+            link.order_reference,
+            keys[link.consumed_lot_id],
+            keys[link.produced_lot_id],
+        )
+    )
+    root = lots.pop(lot.pk)
+    return LotTrace(
+        direction=direction,
+        lot=root,
+        lots=sorted(lots.values(), key=lambda node: keys[node.id]),
+        links=links,
+    )
+
+
+def _levels(root: UUID, raw_links, direction: str) -> dict[UUID, int]:
+    """Shortest number of links from the traced lot to each lot (breadth first)."""
+    children: dict[UUID, set[UUID]] = defaultdict(set)
+    for produced, _order, consumed, *_ in raw_links:
+        if direction == BACK:
+            children[produced].add(consumed)
+        else:
+            children[consumed].add(produced)
+    levels = {root: 0}
+    queue = deque([root])
+    while queue:
+        current = queue.popleft()
+        for child in children[current]:
+            if child not in levels:
+                levels[child] = levels[current] + 1
+                queue.append(child)
+    return levels
+
+
+# ---------------------------------------------------------------------------------------------
+# The tree, for people (admin, command)
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One line of the tree: `lot` at `depth`, reached through `link` (None for the traced lot).
+    `repeated`: the lot's own subtree was shown higher up (a shared sub-assembly lot), or it is
+    its own ancestor (a cycle); its children are not shown again."""
+
+    depth: int
+    lot: TraceLot
+    link: TraceLink | None
+    repeated: bool = False
+
+
+def trace_tree(trace: LotTrace, *, limit: int = 2000) -> tuple[list[TreeRow], bool]:
+    """The trace as an indented tree, depth first, each lot's subtree shown once. Returns the rows
+    (at most `limit`) and whether rows were left out."""
+    lots = trace.by_id()
+    children: dict[UUID, list[TraceLink]] = defaultdict(list)
+    for link in trace.links:
+        near = link.produced_lot_id if trace.direction == BACK else link.consumed_lot_id
+        children[near].append(link)
+
+    def far(link: TraceLink) -> UUID:
+        return link.consumed_lot_id if trace.direction == BACK else link.produced_lot_id
+
+    rows = [TreeRow(0, trace.lot, None)]
+    expanded = {trace.lot.id}
+    stack = [(1, link) for link in reversed(children[trace.lot.id])]
+    while stack:
+        if len(rows) >= limit:
+            return rows, True
+        depth, link = stack.pop()
+        lot_id = far(link)
+        repeated = lot_id in expanded
+        rows.append(TreeRow(depth, lots[lot_id], link, repeated))
+        if not repeated:
+            expanded.add(lot_id)
+            stack.extend((depth + 1, child) for child in reversed(children[lot_id]))
+    return rows, False
