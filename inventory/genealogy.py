@@ -37,17 +37,29 @@ QTY_STEP = Decimal(1).scaleb(-QTY["decimal_places"])
 
 
 @dataclass(frozen=True)
+class ItemRef:
+    id: UUID
+    number: str
+    name: str
+    uom: str
+
+
+@dataclass(frozen=True)
+class WarehouseRef:
+    id: UUID
+    code: str
+
+
+@dataclass(frozen=True)
 class LotStock:
-    warehouse_id: UUID
-    warehouse_code: str
+    warehouse: WarehouseRef
     quantity: Decimal
 
 
 @dataclass(frozen=True)
 class LotIssue:
     move_id: UUID
-    warehouse_id: UUID
-    warehouse_code: str
+    warehouse: WarehouseRef
     quantity: Decimal
     reference: str
     created_at: datetime
@@ -57,13 +69,14 @@ class LotIssue:
 class TraceLot:
     id: UUID
     number: str
-    item_id: UUID
-    item_number: str
-    item_name: str
-    uom: str
+    item: ItemRef
     level: int = 0
     on_hand: list[LotStock] = field(default_factory=list)
     issued: list[LotIssue] = field(default_factory=list)
+
+    @property
+    def uom(self) -> str:
+        return self.item.uom
 
 
 @dataclass(frozen=True)
@@ -261,24 +274,32 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
         rows = cursor.fetchall()
 
     ids = _Ids()
+    items: dict[UUID, ItemRef] = {}
+    warehouses: dict[UUID, WarehouseRef] = {}
     lots: dict[UUID, TraceLot] = {}
     raw_links, stock, issues = [], [], []
     for kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at in rows:
         if kind == "lot":
-            lots[ids[id1]] = TraceLot(ids[id1], t1, ids[id2], t2, t3, t4)
+            item = items.get(id2) or items.setdefault(id2, ItemRef(ids[id2], t2, t3, t4))
+            lots[ids[id1]] = TraceLot(ids[id1], t1, item)
         elif kind == "link":
             raw_links.append((ids[id1], ids[id2], ids[id3], _qty(q1), _qty(q2), t1 or ""))
-        elif kind == "stock":
-            stock.append((ids[id1], LotStock(ids[id2], t1, _qty(q1))))
         else:
-            issues.append((ids[id1], LotIssue(ids[id3], ids[id2], t1, _qty(q1), t2, _datetime(at))))
+            warehouse = warehouses.get(id2) or warehouses.setdefault(
+                id2, WarehouseRef(ids[id2], t1)
+            )
+            if kind == "stock":
+                stock.append((ids[id1], LotStock(warehouse, _qty(q1))))
+            else:
+                issue = LotIssue(ids[id3], warehouse, _qty(q1), t2, _datetime(at))
+                issues.append((ids[id1], issue))
     for lot_id, row in stock:
         lots[lot_id].on_hand.append(row)
     for lot_id, row in issues:
         lots[lot_id].issued.append(row)
     for node in lots.values():
         if len(node.on_hand) > 1:
-            node.on_hand.sort(key=lambda s: s.warehouse_code)
+            node.on_hand.sort(key=lambda s: s.warehouse.code)
         if len(node.issued) > 1:
             node.issued.sort(key=lambda i: (i.created_at, i.move_id))
 
@@ -301,7 +322,7 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
         )
 
     keys = {
-        lot_id: (node.level, node.item_number, node.number, str(lot_id))
+        lot_id: (node.level, node.item.number, node.number, str(lot_id))
         for lot_id, node in lots.items()
     }
     links.sort(

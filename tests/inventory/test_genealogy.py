@@ -44,7 +44,7 @@ def test_trace_back_reaches_every_component_lot_through_every_level():
 
     trace = lot_trace_back(lot=g.lot("FIN-2"))
 
-    assert (trace.lot.number, trace.lot.item_number, trace.lot.level) == ("FIN-2", "FIN", 0)
+    assert (trace.lot.number, trace.lot.item.number, trace.lot.level) == ("FIN-2", "FIN", 0)
     assert lot_levels(trace) == [
         ("SUB-A", 1),
         ("SUB-B", 1),
@@ -97,15 +97,15 @@ def test_trace_forward_reaches_every_lot_containing_it_and_where_it_is():
         ]
     )
     lots = {lot.number: lot for lot in trace.lots}
-    assert [(s.warehouse_code, s.quantity) for s in lots["FIN-1"].on_hand] == [("WH", D(8))]
-    assert [(i.reference, i.quantity, i.warehouse_code) for i in lots["FIN-1"].issued] == [
+    assert [(s.warehouse.code, s.quantity) for s in lots["FIN-1"].on_hand] == [("WH", D(8))]
+    assert [(i.reference, i.quantity, i.warehouse.code) for i in lots["FIN-1"].issued] == [
         ("SO-1001", D(4), "WH")
     ]
-    assert [(s.warehouse_code, s.quantity) for s in lots["FIN-2"].on_hand] == [("WH", D(8))]
+    assert [(s.warehouse.code, s.quantity) for s in lots["FIN-2"].on_hand] == [("WH", D(8))]
     assert lots["FIN-2"].issued == []
     # Fully consumed lots are on hand nowhere; the traced lot has its whereabouts too.
     assert lots["SUB-A"].on_hand == [] and lots["R2"].on_hand == []
-    assert [(s.warehouse_code, s.quantity) for s in trace.lot.on_hand] == [("WH", D(10))]
+    assert [(s.warehouse.code, s.quantity) for s in trace.lot.on_hand] == [("WH", D(10))]
 
 
 def test_split_lot_forward_reaches_both_lots_it_went_into():
@@ -126,7 +126,7 @@ def test_a_lot_no_order_touched_has_an_empty_trace():
     lot = Lot.objects.get(number="LONE")
     for trace in (lot_trace_back(lot=lot), lot_trace_forward(lot=lot)):
         assert trace.lots == [] and trace.links == []
-        assert [(s.warehouse_code, s.quantity) for s in trace.lot.on_hand] == [("WH", D(5))]
+        assert [(s.warehouse.code, s.quantity) for s in trace.lot.on_hand] == [("WH", D(5))]
 
 
 def test_a_purchased_lot_has_nothing_behind_it_and_a_finished_one_nothing_ahead():
