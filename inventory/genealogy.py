@@ -308,7 +308,7 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
         node.level = levels.get(lot_id, 0)
     links = []
     for produced, order, consumed, consumed_qty, produced_qty, reference in raw_links:
-        near = produced if direction == BACK else consumed
+        near = produced if direction == BACK else consumed  # link_ends, before the link exists
         links.append(
             TraceLink(
                 production_order_id=order,
@@ -365,6 +365,13 @@ def _levels(root: UUID, raw_links, direction: str) -> dict[UUID, int]:
 # The tree, for people (admin, command)
 
 
+def link_ends(link: TraceLink, direction: str) -> tuple[UUID, UUID]:
+    """(the end nearer the traced lot, the far end): back walks from produced to consumed."""
+    if direction == BACK:
+        return link.produced_lot_id, link.consumed_lot_id
+    return link.consumed_lot_id, link.produced_lot_id
+
+
 @dataclass(frozen=True)
 class TreeRow:
     """One line of the tree: `lot` at `depth`, reached through `link` (None for the traced lot).
@@ -383,11 +390,7 @@ def trace_tree(trace: LotTrace, *, limit: int = 2000) -> tuple[list[TreeRow], bo
     lots = trace.by_id()
     children: dict[UUID, list[TraceLink]] = defaultdict(list)
     for link in trace.links:
-        near = link.produced_lot_id if trace.direction == BACK else link.consumed_lot_id
-        children[near].append(link)
-
-    def far(link: TraceLink) -> UUID:
-        return link.consumed_lot_id if trace.direction == BACK else link.produced_lot_id
+        children[link_ends(link, trace.direction)[0]].append(link)
 
     rows = [TreeRow(0, trace.lot, None)]
     expanded = {trace.lot.id}
@@ -396,10 +399,68 @@ def trace_tree(trace: LotTrace, *, limit: int = 2000) -> tuple[list[TreeRow], bo
         if len(rows) >= limit:
             return rows, True
         depth, link = stack.pop()
-        lot_id = far(link)
+        lot_id = link_ends(link, trace.direction)[1]
         repeated = lot_id in expanded
         rows.append(TreeRow(depth, lots[lot_id], link, repeated))
         if not repeated:
             expanded.add(lot_id)
             stack.extend((depth + 1, child) for child in reversed(children[lot_id]))
     return rows, False
+
+
+# ---------------------------------------------------------------------------------------------
+# The recall list: one row per lot and place
+
+
+RECALL_COLUMNS = (
+    "level",
+    "item",
+    "item_name",
+    "lot",
+    "status",
+    "warehouse",
+    "quantity",
+    "uom",
+    "reference",
+    "date",
+    "orders",
+)
+
+
+def trace_recall_rows(trace: LotTrace) -> list[dict]:
+    """Every lot of the trace (the traced one first) with where it is: a row per warehouse it is
+    on hand in (`on_hand`), per issue out of stock (`issued`, with the move's reference), or one
+    `used` row when none is left. `orders`: the references of the orders that joined the lot to
+    the level before it."""
+    lots = trace.by_id()
+    orders: dict[UUID, set[str]] = defaultdict(set)
+    for link in trace.links:
+        near, far = link_ends(link, trace.direction)
+        if lots[near].level < lots[far].level:
+            orders[far].add(link.order_reference)
+    rows = []
+    for lot in [trace.lot, *trace.lots]:
+        base = {
+            "level": lot.level,
+            "item": lot.item.number,
+            "item_name": lot.item.name,
+            "lot": lot.number,
+            "uom": lot.uom,
+            "orders": " ".join(sorted(orders[lot.id])),
+        }
+        places = [
+            {"status": "on_hand", "warehouse": s.warehouse.code, "quantity": s.quantity}
+            for s in lot.on_hand
+        ] + [
+            {
+                "status": "issued",
+                "warehouse": i.warehouse.code,
+                "quantity": i.quantity,
+                "reference": i.reference,
+                "date": i.created_at.date().isoformat(),
+            }
+            for i in lot.issued
+        ]
+        for place in places or [{"status": "used"}]:
+            rows.append(dict.fromkeys(RECALL_COLUMNS, "") | base | place)
+    return rows
