@@ -116,3 +116,11 @@ def test_queries_do_not_grow_with_the_number_of_lots(admin_client):
             assert admin_client.get(trace_url(lot)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_order_link_lists_that_orders_moves(admin_client):
+    g = make_genealogy()
+    order = g.orders["sub-b"]
+    response = admin_client.get(f"/admin/inventory/stockmove/?production_order_id={order.pk}")
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 2  # R2 consumed, SUB-B produced
