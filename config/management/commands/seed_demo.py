@@ -8,7 +8,13 @@ from django.db import transaction
 from config.exceptions import DomainError
 
 # Each app seeds its own demo data, in dependency order.
-DEMO_MODULES = ["items.demo", "inventory.demo", "manufacturing.demo", "manufacturing.demo_orders"]
+DEMO_MODULES = [
+    "items.demo",
+    "inventory.demo",
+    "manufacturing.demo",
+    "manufacturing.demo_orders",
+    "manufacturing.demo_lots",
+]
 
 
 class Command(BaseCommand):
