@@ -359,7 +359,8 @@ def test_seed_demo_builds_the_widget_pro_structure_idempotently(settings):
 
     call_command("seed_demo", stdout=StringIO())
 
-    assert (Workcenter.objects.count(), BOM.all_objects.count()) == counts == (4, 6)
+    # 6 BOMs of the widget structure, 2 of the lot genealogy (manufacturing.demo_lots).
+    assert (Workcenter.objects.count(), BOM.all_objects.count()) == counts == (4, 8)
     widget = Item.objects.get(number="WIDGET-PRO")
     default = BOM.objects.get(product=widget, is_default=True)
     assert default.status == BOMStatus.SUBMITTED
