@@ -27,6 +27,10 @@ class Pyramid:
     links: int
     levels: int
 
+    @property
+    def rows(self) -> dict[str, int]:
+        return {"lots": self.lots, "lot links": self.links}
+
 
 def pyramid_lot_count(*, fan: int, levels: int) -> int:
     return sum(fan**level for level in range(levels))

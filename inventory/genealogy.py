@@ -16,10 +16,11 @@ issues. The query count does not depend on the number of lots or levels.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.db import connection
@@ -65,7 +66,7 @@ class LotIssue:
     created_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class TraceLot:
     id: UUID
     number: str
@@ -79,7 +80,7 @@ class TraceLot:
         return self.item.uom
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TraceLink:
     """`production_order_id` consumed `consumed_quantity` of the consumed lot and produced
     `produced_quantity` of the produced lot. `level` 1 touches the traced lot."""
@@ -186,7 +187,9 @@ def trace_sql(direction: str) -> str:
     at = _null(StockMove, "created_at")
     production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
     issue = MoveKind.ISSUE.value
-    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at.
+    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at. `CROSS JOIN` keeps the lots
+    # outside and the ledger inside (its lot index) on SQLite, whose planner would otherwise scan
+    # the whole ledger for issues; PostgreSQL plans it as the inner join it is.
     return f"""
     WITH RECURSIVE {links_sql(direction)},
     nodes (lot_id) AS (
@@ -225,8 +228,9 @@ def trace_sql(direction: str) -> str:
     SELECT 'issue', m.lot_id, m.from_warehouse_id, m.id, m.quantity, {qty},
            w.code, m.reference, {text}, {text}, m.created_at
       FROM nodes n
-      JOIN {t["move"]} m ON m.lot_id = n.lot_id AND m.kind = '{issue}'
+     CROSS JOIN {t["move"]} m
       JOIN {t["warehouse"]} w ON w.id = m.from_warehouse_id
+     WHERE m.lot_id = n.lot_id AND m.kind = '{issue}'
     """
 
 
@@ -242,6 +246,14 @@ class _Ids(dict):
         uuid = value if isinstance(value, UUID) else UUID(value)
         self[value] = uuid
         return uuid
+
+
+class _Quantities(dict):
+    """`_qty` of each distinct value once (a trace repeats the same few quantities)."""
+
+    def __missing__(self, value) -> Decimal:
+        quantity = self[value] = _qty(value)
+        return quantity
 
 
 def _qty(value) -> Decimal:
@@ -268,96 +280,104 @@ def _datetime(value) -> datetime:
 
 
 def _trace(lot: Lot, direction: str) -> LotTrace:
+    """Rows to dataclasses. Lots and links are keyed by the database's own id values (text on
+    SQLite) while the trace is assembled, and each id becomes a UUID once: at 10,000 lots,
+    building and hashing UUIDs was most of the time."""
     param = _param(lot)
     with connection.cursor() as cursor:
         cursor.execute(trace_sql(direction), [param, param])
         rows = cursor.fetchall()
 
     ids = _Ids()
-    items: dict[UUID, ItemRef] = {}
-    warehouses: dict[UUID, WarehouseRef] = {}
-    lots: dict[UUID, TraceLot] = {}
-    raw_links, stock, issues = [], [], []
+    items: dict[Any, ItemRef] = {}
+    warehouses: dict[Any, WarehouseRef] = {}
+    lots: dict[Any, TraceLot] = {}
+    raw_links = []
     for kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at in rows:
-        if kind == "lot":
-            item = items.get(id2) or items.setdefault(id2, ItemRef(ids[id2], t2, t3, t4))
-            lots[ids[id1]] = TraceLot(ids[id1], t1, item)
-        elif kind == "link":
-            raw_links.append((ids[id1], ids[id2], ids[id3], _qty(q1), _qty(q2), t1 or ""))
+        if kind == "link":
+            raw_links.append((id1, id2, id3, q1, q2, t1))
+        elif kind == "lot":
+            item = items.get(id2)
+            if item is None:
+                item = items[id2] = ItemRef(ids[id2], t2, t3, t4)
+            lots[id1] = TraceLot(ids[id1], t1, item)
         else:
-            warehouse = warehouses.get(id2) or warehouses.setdefault(
-                id2, WarehouseRef(ids[id2], t1)
-            )
+            warehouse = warehouses.get(id2)
+            if warehouse is None:
+                warehouse = warehouses[id2] = WarehouseRef(ids[id2], t1)
             if kind == "stock":
-                stock.append((ids[id1], LotStock(warehouse, _qty(q1))))
+                lots[id1].on_hand.append(LotStock(warehouse, _qty(q1)))
             else:
                 issue = LotIssue(ids[id3], warehouse, _qty(q1), t2, _datetime(at))
-                issues.append((ids[id1], issue))
-    for lot_id, row in stock:
-        lots[lot_id].on_hand.append(row)
-    for lot_id, row in issues:
-        lots[lot_id].issued.append(row)
+                lots[id1].issued.append(issue)
     for node in lots.values():
         if len(node.on_hand) > 1:
             node.on_hand.sort(key=lambda s: s.warehouse.code)
         if len(node.issued) > 1:
             node.issued.sort(key=lambda i: (i.created_at, i.move_id))
 
-    levels = _levels(lot.pk, raw_links, direction)
-    for lot_id, node in lots.items():
-        node.level = levels.get(lot_id, 0)
-    links = []
-    for produced, order, consumed, consumed_qty, produced_qty, reference in raw_links:
-        near = produced if direction == BACK else consumed  # link_ends, before the link exists
-        links.append(
-            TraceLink(
-                production_order_id=order,
-                order_reference=reference,
-                consumed_lot_id=consumed,
-                consumed_quantity=consumed_qty,
-                produced_lot_id=produced,
-                produced_quantity=produced_qty,
-                level=levels.get(near, 0) + 1,
-            )
-        )
-
-    keys = {
-        lot_id: (node.level, node.item.number, node.number, str(lot_id))
-        for lot_id, node in lots.items()
-    }
-    links.sort(
-        key=lambda link: (
-            link.level,
-            link.order_reference,
-            keys[link.consumed_lot_id],
-            keys[link.produced_lot_id],
+    root_key = param
+    levels = _levels(root_key, raw_links, direction)
+    for key, node in lots.items():
+        node.level = levels.get(key, 0)
+    keys = {key: (node.level, node.item.number, node.number, key) for key, node in lots.items()}
+    back = direction == BACK
+    raw_links.sort(
+        key=lambda r: (
+            levels.get(r[0] if back else r[2], 0),
+            r[5] or "",
+            keys[r[2]],
+            keys[r[0]],
         )
     )
-    root = lots.pop(lot.pk)
+    orders = (
+        {order: UUID(order) for order in {r[1] for r in raw_links}}
+        if raw_links and not (isinstance(raw_links[0][1], UUID))
+        else {r[1]: r[1] for r in raw_links}
+    )
+    quantities = _Quantities()
+    links = [
+        TraceLink(
+            orders[order],
+            reference or "",
+            lots[consumed].id,
+            quantities[consumed_qty],
+            lots[produced].id,
+            quantities[produced_qty],
+            levels.get(produced if back else consumed, 0) + 1,
+        )
+        for produced, order, consumed, consumed_qty, produced_qty, reference in raw_links
+    ]
+    root = lots.pop(root_key)
     return LotTrace(
         direction=direction,
         lot=root,
-        lots=sorted(lots.values(), key=lambda node: keys[node.id]),
+        lots=[lots[key] for key in sorted(lots, key=keys.__getitem__)],
         links=links,
     )
 
 
-def _levels(root: UUID, raw_links, direction: str) -> dict[UUID, int]:
+def _levels(root, raw_links, direction: str) -> dict:
     """Shortest number of links from the traced lot to each lot (breadth first)."""
-    children: dict[UUID, set[UUID]] = defaultdict(set)
-    for produced, _order, consumed, *_ in raw_links:
-        if direction == BACK:
-            children[produced].add(consumed)
-        else:
-            children[consumed].add(produced)
+    children: dict = defaultdict(list)
+    if direction == BACK:
+        for produced, _order, consumed, *_ in raw_links:
+            children[produced].append(consumed)
+    else:
+        for produced, _order, consumed, *_ in raw_links:
+            children[consumed].append(produced)
     levels = {root: 0}
-    queue = deque([root])
-    while queue:
-        current = queue.popleft()
-        for child in children[current]:
-            if child not in levels:
-                levels[child] = levels[current] + 1
-                queue.append(child)
+    frontier = [root]
+    level = 0
+    while frontier:
+        level += 1
+        following = []
+        for current in frontier:
+            for child in children.get(current, ()):
+                if child not in levels:
+                    levels[child] = level
+                    following.append(child)
+        frontier = following
     return levels
 
 

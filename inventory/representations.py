@@ -41,21 +41,33 @@ def _lot_body(lot: TraceLot, items: dict) -> dict:
 
 
 def trace_body(trace: LotTrace) -> Camelized:
+    """Each lot's id text is made once, with its body, and each distinct quantity's number once:
+    the links name the same lots and quantities over and over."""
     items: dict = {}
+    lots = [_lot_body(lot, items) for lot in [trace.lot, *trace.lots]]
+    text = {lot.id: body["id"] for lot, body in zip([trace.lot, *trace.lots], lots, strict=True)}
+    numbers: dict = {}
+
+    def number(value):
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = json_number(value)
+        return found
+
     return Camelized(
         direction=trace.direction,
         depth=trace.depth,
-        lot=_lot_body(trace.lot, items),
-        lots=[_lot_body(lot, items) for lot in trace.lots],
+        lot=lots[0],
+        lots=lots[1:],
         links=[
             {
                 "level": link.level,
                 "productionOrderId": str(link.production_order_id),
                 "orderReference": link.order_reference,
-                "consumedLotId": str(link.consumed_lot_id),
-                "consumedQuantity": json_number(link.consumed_quantity),
-                "producedLotId": str(link.produced_lot_id),
-                "producedQuantity": json_number(link.produced_quantity),
+                "consumedLotId": text[link.consumed_lot_id],
+                "consumedQuantity": number(link.consumed_quantity),
+                "producedLotId": text[link.produced_lot_id],
+                "producedQuantity": number(link.produced_quantity),
             }
             for link in trace.links
         ],
