@@ -187,22 +187,18 @@ def trace_sql(direction: str) -> str:
     at = _null(StockMove, "created_at")
     production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
     issue = MoveKind.ISSUE.value
-    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at. `CROSS JOIN` keeps the lots
-    # outside and the ledger inside (its lot index) on SQLite, whose planner would otherwise scan
-    # the whole ledger for issues; PostgreSQL plans it as the inner join it is.
+    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at. A link's quantities are
+    # correlated lookups (index on the lot or the order, per link): joining the CTEs to an
+    # aggregate instead let PostgreSQL, which cannot estimate a recursive CTE's size, pick a
+    # nested loop of 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots outside and the ledger
+    # inside (its lot index) on SQLite, whose planner would otherwise scan the whole ledger for
+    # issues; PostgreSQL plans it as the inner join it is.
     return f"""
     WITH RECURSIVE {links_sql(direction)},
     nodes (lot_id) AS (
         SELECT id FROM {t["lot"]} WHERE id = %s
         UNION SELECT produced_lot_id FROM links
         UNION SELECT consumed_lot_id FROM links
-    ),
-    amounts (order_id, lot_id, kind, quantity, reference) AS (
-        SELECT m.production_order_id, m.lot_id, m.kind, SUM(m.quantity), MAX(m.reference)
-          FROM (SELECT DISTINCT order_id FROM links) o
-          JOIN {t["move"]} m ON m.production_order_id = o.order_id
-         WHERE m.kind IN ('{consumption}', '{production}') AND m.lot_id IS NOT NULL
-         GROUP BY m.production_order_id, m.lot_id, m.kind
     )
     SELECT 'lot', lot.id, lot.item_id, {uuid}, {qty}, {qty},
            lot.number, item.number, item.name, uom.symbol, {at}
@@ -211,13 +207,18 @@ def trace_sql(direction: str) -> str:
       JOIN {t["item"]} item ON item.id = lot.item_id
       JOIN {t["uom"]} uom ON uom.id = item.uom_id
     UNION ALL
-    SELECT 'link', l.produced_lot_id, l.order_id, l.consumed_lot_id, c.quantity, p.quantity,
-           p.reference, {text}, {text}, {text}, {at}
+    SELECT 'link', l.produced_lot_id, l.order_id, l.consumed_lot_id,
+           (SELECT SUM(m.quantity) FROM {t["move"]} m
+             WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{consumption}'),
+           (SELECT SUM(m.quantity) FROM {t["move"]} m
+             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{production}'),
+           (SELECT MAX(m.reference) FROM {t["move"]} m
+             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{production}'),
+           {text}, {text}, {text}, {at}
       FROM links l
-      JOIN amounts c
-        ON c.order_id = l.order_id AND c.lot_id = l.consumed_lot_id AND c.kind = '{consumption}'
-      JOIN amounts p
-        ON p.order_id = l.order_id AND p.lot_id = l.produced_lot_id AND p.kind = '{production}'
     UNION ALL
     SELECT 'stock', b.lot_id, b.warehouse_id, {uuid}, b.quantity, {qty},
            w.code, {text}, {text}, {text}, {at}
@@ -330,15 +331,10 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
             keys[r[0]],
         )
     )
-    orders = (
-        {order: UUID(order) for order in {r[1] for r in raw_links}}
-        if raw_links and not (isinstance(raw_links[0][1], UUID))
-        else {r[1]: r[1] for r in raw_links}
-    )
     quantities = _Quantities()
     links = [
         TraceLink(
-            orders[order],
+            ids[order],
             reference or "",
             lots[consumed].id,
             quantities[consumed_qty],

@@ -28,8 +28,10 @@ register_part(Part("lots", _lots, requires=INVENTORY))
 
 def bare_lot_trace(*, lot_id: UUID, direction: str) -> list[tuple[Any, ...]]:
     """One recursive CTE walking the production orders that join lots (UNION: each link once),
-    then each link with the quantity the order consumed and produced of its two lots and both
-    lots' numbers: the trace's lots and links, with a raw cursor and no ORM."""
+    then each link with the quantity the order consumed and produced of its two lots (looked up
+    per link, as the selector does: PostgreSQL cannot estimate a recursive CTE's size, and a
+    join of it to an aggregate became a 10,000 x 10,000 nested loop) and both lots' numbers:
+    the trace's lots and links, with a raw cursor and no ORM."""
     from django.db import connection
 
     from inventory.models import Lot, StockMove
@@ -52,21 +54,17 @@ def bare_lot_trace(*, lot_id: UUID, direction: str) -> list[tuple[Any, ...]]:
       UNION
         SELECT p.lot_id, p.production_order_id, c.lot_id {pair} {step}
         WHERE p.kind = 'production' AND p.lot_id IS NOT NULL
-    ),
-    amounts(order_id, lot_id, kind, quantity) AS (
-        SELECT m.production_order_id, m.lot_id, m.kind, SUM(m.quantity)
-        FROM {move} m
-        WHERE m.production_order_id IN (SELECT order_id FROM walk)
-        GROUP BY m.production_order_id, m.lot_id, m.kind
     )
-    SELECT w.order_id, cl.number, ca.quantity, pl.number, pa.quantity
+    SELECT w.order_id,
+           cl.number,
+           (SELECT SUM(m.quantity) FROM {move} m WHERE m.lot_id = w.consumed
+               AND m.production_order_id = w.order_id AND m.kind = 'consumption'),
+           pl.number,
+           (SELECT SUM(m.quantity) FROM {move} m WHERE m.lot_id = w.produced
+               AND m.production_order_id = w.order_id AND m.kind = 'production')
     FROM walk w
     JOIN {lot} cl ON cl.id = w.consumed
     JOIN {lot} pl ON pl.id = w.produced
-    JOIN amounts ca ON ca.order_id = w.order_id AND ca.lot_id = w.consumed
-     AND ca.kind = 'consumption'
-    JOIN amounts pa ON pa.order_id = w.order_id AND pa.lot_id = w.produced
-     AND pa.kind = 'production'
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [Lot._meta.pk.get_db_prep_value(lot_id, connection)])
