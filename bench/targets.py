@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 EXPLOSION_DEPTH = 5
+LOT_TRACE_DEPTH = 4  # levels of lots in bench.scenarios.lots
 
 MET = "met"
 NOT_MET = "not met"
@@ -84,6 +85,26 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "where-used 10,000 nodes: time vs bare recursive SQL",
         "where_used.10000.ratio_to_sql",
+        "<=",
+        3,
+        "x",
+    ),
+    Target(
+        "lot trace 10,000 lots: queries <= depth + 3",
+        "lot_trace.queries_max",
+        "<=",
+        LOT_TRACE_DEPTH + 3,
+    ),
+    Target(
+        "lot trace back 10,000 lots: time vs bare recursive SQL",
+        "lot_trace.back.ratio_to_sql",
+        "<=",
+        3,
+        "x",
+    ),
+    Target(
+        "lot trace forward 10,000 lots: time vs bare recursive SQL",
+        "lot_trace.forward.ratio_to_sql",
         "<=",
         3,
         "x",

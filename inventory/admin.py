@@ -24,6 +24,7 @@ from config.admin import (
 from config.exceptions import DomainError
 from config.quantities import QUANTITY
 from inventory import selectors
+from inventory.lot_trace_admin import LotTraceAdminMixin
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
 from inventory.permissions import RECORD_MOVE
 from inventory.services.ledger import MANUAL_KINDS, WAREHOUSE_FIELDS
@@ -79,7 +80,7 @@ def owner_link(obj) -> str:
 
 
 @admin.register(Lot)
-class LotAdmin(ReadOnlyAdmin):
+class LotAdmin(LotTraceAdminMixin, ReadOnlyAdmin):
     list_display = ["number", "item", "created_at", "on_hand"]
     search_fields = ["number", "item__number", "item__name"]
     list_select_related = ["item"]

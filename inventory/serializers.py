@@ -1,8 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.representations import BodiesListSerializer, RepresentedSerializer
 from config.api.schema import NamedChoiceField
-from config.api.serializers import InputSerializer, QuantityField
+from config.api.serializers import InputSerializer, QuantityField, QuerySerializer
+from inventory.genealogy import BACK, DIRECTIONS
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
 from inventory.services.ledger import MANUAL_KINDS
 from items.exceptions import ItemNotFound
@@ -192,3 +194,68 @@ class ReservationSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+# --- lot genealogy (the schema of `representations.trace_body`) --------------------------------
+
+
+class TraceQuerySerializer(QuerySerializer):
+    direction = serializers.ChoiceField(choices=DIRECTIONS, required=False, default=BACK)
+
+
+class LotStockSerializer(serializers.Serializer):
+    warehouse = WarehouseRefSerializer()
+    quantity = serializers.DecimalField(**QTY)
+
+
+class LotIssueSerializer(serializers.Serializer):
+    move_id = serializers.UUIDField()
+    warehouse = WarehouseRefSerializer()
+    quantity = serializers.DecimalField(**QTY)
+    reference = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TraceLotSerializer(serializers.Serializer):
+    """A lot of a trace: `level` links away from the traced lot (0 for it), with where it is
+    now: on hand per warehouse (non-zero balances) and issued out of stock."""
+
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    item = ItemRefSerializer()
+    uom = serializers.CharField()
+    level = serializers.IntegerField()
+    on_hand = LotStockSerializer(many=True)
+    issued = LotIssueSerializer(many=True)
+
+
+class TraceLinkSerializer(serializers.Serializer):
+    """A production order that consumed `consumedQuantity` of one lot (over all its batches)
+    and produced `producedQuantity` of another."""
+
+    level = serializers.IntegerField()
+    production_order_id = serializers.UUIDField()
+    order_reference = serializers.CharField()
+    consumed_lot_id = serializers.UUIDField()
+    consumed_quantity = serializers.DecimalField(**QTY)
+    produced_lot_id = serializers.UUIDField()
+    produced_quantity = serializers.DecimalField(**QTY)
+
+
+class LotTraceSerializer(RepresentedSerializer):
+    """The schema of a lot trace; its body is `inventory.representations.trace_body`."""
+
+    class Meta:
+        list_serializer_class = BodiesListSerializer
+
+    @classmethod
+    def bodies(cls, instances):
+        from inventory.representations import trace_body
+
+        return [trace_body(trace) for trace in instances]
+
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
+    depth = serializers.IntegerField()
+    lot = TraceLotSerializer()
+    lots = TraceLotSerializer(many=True)
+    links = TraceLinkSerializer(many=True)

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
@@ -13,14 +13,18 @@ from inventory.filters import (
     StockMoveFilter,
     WarehouseFilter,
 )
+from inventory.genealogy import DIRECTIONS, lot_trace
 from inventory.permissions import RECORD_MOVE
+from inventory.representations import trace_body
 from inventory.serializers import (
     LotSerializer,
+    LotTraceSerializer,
     ReservationSerializer,
     StockLevelSerializer,
     StockMoveInputSerializer,
     StockMoveSerializer,
     StockPostingSerializer,
+    TraceQuerySerializer,
     WarehouseInputSerializer,
     WarehouseSerializer,
 )
@@ -107,6 +111,25 @@ class LotViewSet(MethodFirstMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def get_queryset(self):
         return selectors.lot_list()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "direction",
+                str,
+                enum=list(DIRECTIONS),
+                description="back (default): the component lots it was made of, every level "
+                "down; forward: the lots it went into, every level up, and where they are now",
+            ),
+        ],
+        responses={200: LotTraceSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def trace(self, request, pk=None):
+        params = TraceQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        trace = lot_trace(lot=self.get_object(), direction=params.validated_data["direction"])
+        return Response(trace_body(trace))  # = LotTraceSerializer
 
 
 class StockLevelViewSet(MethodFirstMixin, mixins.ListModelMixin, ApiViewSet):

@@ -86,6 +86,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/inventory/warehouses/{pk}/restore"): STOREKEEPER,
     ("GET", "/api/inventory/lots"): EVERYONE,
     ("GET", "/api/inventory/lots/{pk}"): EVERYONE,
+    ("GET", "/api/inventory/lots/{pk}/trace"): EVERYONE,
     ("GET", "/api/inventory/stock"): EVERYONE,
     ("GET", "/api/inventory/moves"): EVERYONE,
     ("POST", "/api/inventory/moves"): STOREKEEPER,
@@ -339,6 +340,9 @@ ARRANGE: dict[tuple[str, str], Callable[[], Call]] = {
         f"/api/inventory/warehouses/{_archived(WarehouseFactory()).pk}/restore"
     ),
     ("GET", "/api/inventory/lots"): lambda: Call("/api/inventory/lots"),
+    ("GET", "/api/inventory/lots/{pk}/trace"): lambda: Call(
+        f"/api/inventory/lots/{_lot_tracked_receipt().pk}/trace?direction=forward"
+    ),
     ("GET", "/api/inventory/lots/{pk}"): lambda: Call(
         f"/api/inventory/lots/{_lot_tracked_receipt().pk}"
     ),

@@ -359,8 +359,9 @@ def test_seed_demo_builds_the_widget_pro_structure_idempotently(settings):
 
     call_command("seed_demo", stdout=StringIO())
 
-    # 6 BOMs of manufacturing.demo and the Painted Frame's second version (demo_change)
-    assert (Workcenter.objects.count(), BOM.all_objects.count()) == counts == (4, 7)
+    # 6 BOMs of manufacturing.demo, the Painted Frame's second version (demo_change) and 2 of
+    # the lot genealogy (demo_lots).
+    assert (Workcenter.objects.count(), BOM.all_objects.count()) == counts == (4, 9)
     widget = Item.objects.get(number="WIDGET-PRO")
     default = BOM.objects.get(product=widget, is_default=True)
     assert default.status == BOMStatus.SUBMITTED

@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "manufacturing.demo",
     "manufacturing.demo_orders",
     "manufacturing.demo_change",
+    "manufacturing.demo_lots",
     "manufacturing.planning.demo",
 ]
 

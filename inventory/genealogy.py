@@ -1,0 +1,482 @@
+"""Lot genealogy, read from the ledger: which lots went into a lot (`lot_trace_back`) and which
+lots a lot went into, and where those are now (`lot_trace_forward`).
+
+A production order joins lots: its `consumption` moves take component lots, its `production`
+moves receive finished lots, and both carry `production_order_id` (a plain id: inventory knows
+nothing of manufacturing, and the order's number is the moves' `reference`). Every component lot
+an order consumed is linked to every lot it produced: the ledger does not pair the batches of
+one order, and a recall must rather list one lot too many than miss one.
+
+Each trace is ONE statement: a recursive CTE walks the links level by level (`UNION`, not
+`UNION ALL`, so a link already found is never walked again: a cycle, such as a rework order that
+consumes and produces the same lot, ends the walk instead of looping), and the same statement
+returns the lots, the links with their quantities, the lots' balances per warehouse and their
+issues. The query count does not depend on the number of lots or levels.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from config.exceptions import ValidationFailed
+from inventory.models import Lot, LotBalance, MoveKind, StockMove, Warehouse
+from items.models import QTY, Item, UnitOfMeasure
+
+BACK = "back"
+FORWARD = "forward"
+DIRECTIONS = (BACK, FORWARD)
+QTY_STEP = Decimal(1).scaleb(-QTY["decimal_places"])
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    id: UUID
+    number: str
+    name: str
+    uom: str
+
+
+@dataclass(frozen=True)
+class WarehouseRef:
+    id: UUID
+    code: str
+
+
+@dataclass(frozen=True)
+class LotStock:
+    warehouse: WarehouseRef
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class LotIssue:
+    move_id: UUID
+    warehouse: WarehouseRef
+    quantity: Decimal
+    reference: str
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class TraceLot:
+    id: UUID
+    number: str
+    item: ItemRef
+    level: int = 0
+    on_hand: list[LotStock] = field(default_factory=list)
+    issued: list[LotIssue] = field(default_factory=list)
+
+    @property
+    def uom(self) -> str:
+        return self.item.uom
+
+
+@dataclass(slots=True)
+class TraceLink:
+    """`production_order_id` consumed `consumed_quantity` of the consumed lot and produced
+    `produced_quantity` of the produced lot. `level` 1 touches the traced lot."""
+
+    production_order_id: UUID
+    order_reference: str
+    consumed_lot_id: UUID
+    consumed_quantity: Decimal
+    produced_lot_id: UUID
+    produced_quantity: Decimal
+    level: int
+
+
+@dataclass
+class LotTrace:
+    """`lot` is the traced lot (level 0); `lots` every other lot reached, by level; `links` the
+    production orders joining them."""
+
+    direction: str
+    lot: TraceLot
+    lots: list[TraceLot]
+    links: list[TraceLink]
+
+    @property
+    def depth(self) -> int:
+        return max((lot.level for lot in self.lots), default=0)
+
+    def by_id(self) -> dict[UUID, TraceLot]:
+        return {self.lot.id: self.lot, **{lot.id: lot for lot in self.lots}}
+
+
+def lot_trace_back(*, lot: Lot) -> LotTrace:
+    """From a (finished) lot down to every component lot it consumed, through every level of
+    sub-assembly lots."""
+    return _trace(lot, BACK)
+
+
+def lot_trace_forward(*, lot: Lot) -> LotTrace:
+    """From a (component) lot up to every lot that contains it, each with where it is now: on
+    hand per warehouse and issued out (with the move's reference)."""
+    return _trace(lot, FORWARD)
+
+
+def lot_trace(*, lot: Lot, direction: str) -> LotTrace:
+    """`lot_trace_back` or `lot_trace_forward`, by name (the API's and the command's choice)."""
+    if direction not in DIRECTIONS:
+        message = "Must be back or forward."
+        raise ValidationFailed(f"direction: {message}", errors={"direction": [message]})
+    return _trace(lot, direction)
+
+
+# ---------------------------------------------------------------------------------------------
+# The statement
+
+
+def _tables() -> dict[str, str]:
+    qn = connection.ops.quote_name
+    return {
+        "move": qn(StockMove._meta.db_table),
+        "lot": qn(Lot._meta.db_table),
+        "balance": qn(LotBalance._meta.db_table),
+        "warehouse": qn(Warehouse._meta.db_table),
+        "item": qn(Item._meta.db_table),
+        "uom": qn(UnitOfMeasure._meta.db_table),
+    }
+
+
+def _null(model, name: str) -> str:
+    """A NULL typed like the column: PostgreSQL resolves a UNION's column types left to right, so
+    an untyped NULL would become text and clash with the uuid or numeric rows below it."""
+    return f"CAST(NULL AS {model._meta.get_field(name).db_type(connection)})"
+
+
+def links_sql(direction: str) -> str:
+    """The recursive CTE `links(produced_lot_id, order_id, consumed_lot_id)` from the lot given
+    as the only parameter. Back: the orders that produced a lot, and the lots they consumed;
+    forward: the orders that consumed a lot, and the lots they produced."""
+    t = _tables()
+    production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
+    if direction == BACK:
+        near, far, near_kind, far_kind, walk = "p", "c", production, consumption, "consumed_lot_id"
+    else:
+        near, far, near_kind, far_kind, walk = "c", "p", consumption, production, "produced_lot_id"
+    step = f"""
+        JOIN {t["move"]} {far}
+          ON {far}.production_order_id = {near}.production_order_id
+         AND {far}.kind = '{far_kind}' AND {far}.lot_id IS NOT NULL"""
+    return f"""
+    links (produced_lot_id, order_id, consumed_lot_id) AS (
+        SELECT p.lot_id, {near}.production_order_id, c.lot_id
+          FROM {t["move"]} {near} {step}
+         WHERE {near}.lot_id = %s AND {near}.kind = '{near_kind}'
+        UNION
+        SELECT p.lot_id, {near}.production_order_id, c.lot_id
+          FROM links l
+          JOIN {t["move"]} {near}
+            ON {near}.lot_id = l.{walk} AND {near}.kind = '{near_kind}' {step}
+    )"""
+
+
+def trace_sql(direction: str) -> str:
+    t = _tables()
+    uuid, qty, text = _null(Lot, "id"), _null(StockMove, "quantity"), _null(StockMove, "note")
+    at = _null(StockMove, "created_at")
+    production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
+    issue = MoveKind.ISSUE.value
+    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at. A link's quantities are
+    # correlated lookups (index on the lot or the order, per link): joining the CTEs to an
+    # aggregate instead let PostgreSQL, which cannot estimate a recursive CTE's size, pick a
+    # nested loop of 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots outside and the ledger
+    # inside (its lot index) on SQLite, whose planner would otherwise scan the whole ledger for
+    # issues; PostgreSQL plans it as the inner join it is.
+    return f"""
+    WITH RECURSIVE {links_sql(direction)},
+    nodes (lot_id) AS (
+        SELECT id FROM {t["lot"]} WHERE id = %s
+        UNION SELECT produced_lot_id FROM links
+        UNION SELECT consumed_lot_id FROM links
+    )
+    SELECT 'lot', lot.id, lot.item_id, {uuid}, {qty}, {qty},
+           lot.number, item.number, item.name, uom.symbol, {at}
+      FROM nodes n
+      JOIN {t["lot"]} lot ON lot.id = n.lot_id
+      JOIN {t["item"]} item ON item.id = lot.item_id
+      JOIN {t["uom"]} uom ON uom.id = item.uom_id
+    UNION ALL
+    SELECT 'link', l.produced_lot_id, l.order_id, l.consumed_lot_id,
+           (SELECT SUM(m.quantity) FROM {t["move"]} m
+             WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{consumption}'),
+           (SELECT SUM(m.quantity) FROM {t["move"]} m
+             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{production}'),
+           (SELECT MAX(m.reference) FROM {t["move"]} m
+             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{production}'),
+           {text}, {text}, {text}, {at}
+      FROM links l
+    UNION ALL
+    SELECT 'stock', b.lot_id, b.warehouse_id, {uuid}, b.quantity, {qty},
+           w.code, {text}, {text}, {text}, {at}
+      FROM nodes n
+      JOIN {t["balance"]} b ON b.lot_id = n.lot_id AND b.quantity > 0
+      JOIN {t["warehouse"]} w ON w.id = b.warehouse_id
+    UNION ALL
+    SELECT 'issue', m.lot_id, m.from_warehouse_id, m.id, m.quantity, {qty},
+           w.code, m.reference, {text}, {text}, m.created_at
+      FROM nodes n
+     CROSS JOIN {t["move"]} m
+      JOIN {t["warehouse"]} w ON w.id = m.from_warehouse_id
+     WHERE m.lot_id = n.lot_id AND m.kind = '{issue}'
+    """
+
+
+def _param(lot: Lot):
+    return Lot._meta.pk.get_db_prep_value(lot.pk, connection)
+
+
+class _Ids(dict):
+    """Database id -> UUID, each converted once (SQLite hands back hex text; a trace of 10,000
+    lots names each lot several times, and building a UUID is the costliest step)."""
+
+    def __missing__(self, value) -> UUID:
+        uuid = value if isinstance(value, UUID) else UUID(value)
+        self[value] = uuid
+        return uuid
+
+
+class _Quantities(dict):
+    """`_qty` of each distinct value once (a trace repeats the same few quantities)."""
+
+    def __missing__(self, value) -> Decimal:
+        quantity = self[value] = _qty(value)
+        return quantity
+
+
+def _qty(value) -> Decimal:
+    """SQLite hands decimals back as int or float (a float's repr is its shortest exact decimal,
+    rounded to the column's places: a sum of floats may be off in the last digits);
+    PostgreSQL as Decimal."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(QTY_STEP)
+    return Decimal(value)
+
+
+def _datetime(value) -> datetime:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# From rows to the trace
+
+
+def _trace(lot: Lot, direction: str) -> LotTrace:
+    """Rows to dataclasses. Lots and links are keyed by the database's own id values (text on
+    SQLite) while the trace is assembled, and each id becomes a UUID once: at 10,000 lots,
+    building and hashing UUIDs was most of the time."""
+    param = _param(lot)
+    with connection.cursor() as cursor:
+        cursor.execute(trace_sql(direction), [param, param])
+        rows = cursor.fetchall()
+
+    ids = _Ids()
+    items: dict[Any, ItemRef] = {}
+    warehouses: dict[Any, WarehouseRef] = {}
+    lots: dict[Any, TraceLot] = {}
+    raw_links = []
+    for kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at in rows:
+        if kind == "link":
+            raw_links.append((id1, id2, id3, q1, q2, t1))
+        elif kind == "lot":
+            item = items.get(id2)
+            if item is None:
+                item = items[id2] = ItemRef(ids[id2], t2, t3, t4)
+            lots[id1] = TraceLot(ids[id1], t1, item)
+        else:
+            warehouse = warehouses.get(id2)
+            if warehouse is None:
+                warehouse = warehouses[id2] = WarehouseRef(ids[id2], t1)
+            if kind == "stock":
+                lots[id1].on_hand.append(LotStock(warehouse, _qty(q1)))
+            else:
+                issue = LotIssue(ids[id3], warehouse, _qty(q1), t2, _datetime(at))
+                lots[id1].issued.append(issue)
+    for node in lots.values():
+        if len(node.on_hand) > 1:
+            node.on_hand.sort(key=lambda s: s.warehouse.code)
+        if len(node.issued) > 1:
+            node.issued.sort(key=lambda i: (i.created_at, i.move_id))
+
+    root_key = param
+    levels = _levels(root_key, raw_links, direction)
+    for key, node in lots.items():
+        node.level = levels.get(key, 0)
+    keys = {key: (node.level, node.item.number, node.number, key) for key, node in lots.items()}
+    back = direction == BACK
+    raw_links.sort(
+        key=lambda r: (
+            levels.get(r[0] if back else r[2], 0),
+            r[5] or "",
+            keys[r[2]],
+            keys[r[0]],
+        )
+    )
+    quantities = _Quantities()
+    links = [
+        TraceLink(
+            ids[order],
+            reference or "",
+            lots[consumed].id,
+            quantities[consumed_qty],
+            lots[produced].id,
+            quantities[produced_qty],
+            levels.get(produced if back else consumed, 0) + 1,
+        )
+        for produced, order, consumed, consumed_qty, produced_qty, reference in raw_links
+    ]
+    root = lots.pop(root_key)
+    return LotTrace(
+        direction=direction,
+        lot=root,
+        lots=[lots[key] for key in sorted(lots, key=keys.__getitem__)],
+        links=links,
+    )
+
+
+def _levels(root, raw_links, direction: str) -> dict:
+    """Shortest number of links from the traced lot to each lot (breadth first)."""
+    children: dict = defaultdict(list)
+    if direction == BACK:
+        for produced, _order, consumed, *_ in raw_links:
+            children[produced].append(consumed)
+    else:
+        for produced, _order, consumed, *_ in raw_links:
+            children[consumed].append(produced)
+    levels = {root: 0}
+    frontier = [root]
+    level = 0
+    while frontier:
+        level += 1
+        following = []
+        for current in frontier:
+            for child in children.get(current, ()):
+                if child not in levels:
+                    levels[child] = level
+                    following.append(child)
+        frontier = following
+    return levels
+
+
+# ---------------------------------------------------------------------------------------------
+# The tree, for people (admin, command)
+
+
+def link_ends(link: TraceLink, direction: str) -> tuple[UUID, UUID]:
+    """(the end nearer the traced lot, the far end): back walks from produced to consumed."""
+    if direction == BACK:
+        return link.produced_lot_id, link.consumed_lot_id
+    return link.consumed_lot_id, link.produced_lot_id
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One line of the tree: `lot` at `depth`, reached through `link` (None for the traced lot).
+    `repeated`: the lot's own subtree was shown higher up (a shared sub-assembly lot), or it is
+    its own ancestor (a cycle); its children are not shown again."""
+
+    depth: int
+    lot: TraceLot
+    link: TraceLink | None
+    repeated: bool = False
+
+
+def trace_tree(trace: LotTrace, *, limit: int = 2000) -> tuple[list[TreeRow], bool]:
+    """The trace as an indented tree, depth first, each lot's subtree shown once. Returns the rows
+    (at most `limit`) and whether rows were left out."""
+    lots = trace.by_id()
+    children: dict[UUID, list[TraceLink]] = defaultdict(list)
+    for link in trace.links:
+        children[link_ends(link, trace.direction)[0]].append(link)
+
+    rows = [TreeRow(0, trace.lot, None)]
+    expanded = {trace.lot.id}
+    stack = [(1, link) for link in reversed(children[trace.lot.id])]
+    while stack:
+        if len(rows) >= limit:
+            return rows, True
+        depth, link = stack.pop()
+        lot_id = link_ends(link, trace.direction)[1]
+        repeated = lot_id in expanded
+        rows.append(TreeRow(depth, lots[lot_id], link, repeated))
+        if not repeated:
+            expanded.add(lot_id)
+            stack.extend((depth + 1, child) for child in reversed(children[lot_id]))
+    return rows, False
+
+
+# ---------------------------------------------------------------------------------------------
+# The recall list: one row per lot and place
+
+
+RECALL_COLUMNS = (
+    "level",
+    "item",
+    "item_name",
+    "lot",
+    "status",
+    "warehouse",
+    "quantity",
+    "uom",
+    "reference",
+    "date",
+    "orders",
+)
+
+
+def trace_recall_rows(trace: LotTrace) -> list[dict]:
+    """Every lot of the trace (the traced one first) with where it is: a row per warehouse it is
+    on hand in (`on_hand`), per issue out of stock (`issued`, with the move's reference), or one
+    `used` row when none is left. `orders`: the references of the orders that joined the lot to
+    the level before it."""
+    lots = trace.by_id()
+    orders: dict[UUID, set[str]] = defaultdict(set)
+    for link in trace.links:
+        near, far = link_ends(link, trace.direction)
+        if lots[near].level < lots[far].level:
+            orders[far].add(link.order_reference)
+    rows = []
+    for lot in [trace.lot, *trace.lots]:
+        base = {
+            "level": lot.level,
+            "item": lot.item.number,
+            "item_name": lot.item.name,
+            "lot": lot.number,
+            "uom": lot.uom,
+            "orders": " ".join(sorted(orders[lot.id])),
+        }
+        places = [
+            {"status": "on_hand", "warehouse": s.warehouse.code, "quantity": s.quantity}
+            for s in lot.on_hand
+        ] + [
+            {
+                "status": "issued",
+                "warehouse": i.warehouse.code,
+                "quantity": i.quantity,
+                "reference": i.reference,
+                "date": i.created_at.date().isoformat(),
+            }
+            for i in lot.issued
+        ]
+        for place in places or [{"status": "used"}]:
+            rows.append(dict.fromkeys(RECALL_COLUMNS, "") | base | place)
+    return rows

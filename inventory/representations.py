@@ -1,0 +1,74 @@
+"""The representation of a lot trace (`config.api.representations`): the one definition of its
+body, built straight from `inventory.genealogy`'s dataclasses; `LotTraceSerializer` is its
+schema and delegates here (`tests/inventory/test_genealogy_api.py` holds the two together).
+A trace of 10,000 lots is a body of 10,000 lots and as many links: DRF's fields would take
+several times longer."""
+
+from config.api.renderers import Camelized, json_number
+from config.api.representations import datetime_text
+from inventory.genealogy import LotTrace, TraceLot
+
+
+def _lot_body(lot: TraceLot, items: dict) -> dict:
+    item = lot.item
+    ref = items.get(item.id)
+    if ref is None:
+        ref = items[item.id] = {"id": str(item.id), "number": item.number, "name": item.name}
+    return {
+        "id": str(lot.id),
+        "number": lot.number,
+        "item": ref,
+        "uom": item.uom,
+        "level": lot.level,
+        "onHand": [
+            {
+                "warehouse": {"id": str(s.warehouse.id), "code": s.warehouse.code},
+                "quantity": json_number(s.quantity),
+            }
+            for s in lot.on_hand
+        ],
+        "issued": [
+            {
+                "moveId": str(i.move_id),
+                "warehouse": {"id": str(i.warehouse.id), "code": i.warehouse.code},
+                "quantity": json_number(i.quantity),
+                "reference": i.reference,
+                "createdAt": datetime_text(i.created_at),
+            }
+            for i in lot.issued
+        ],
+    }
+
+
+def trace_body(trace: LotTrace) -> Camelized:
+    """Each lot's id text is made once, with its body, and each distinct quantity's number once:
+    the links name the same lots and quantities over and over."""
+    items: dict = {}
+    lots = [_lot_body(lot, items) for lot in [trace.lot, *trace.lots]]
+    text = {lot.id: body["id"] for lot, body in zip([trace.lot, *trace.lots], lots, strict=True)}
+    numbers: dict = {}
+
+    def number(value):
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = json_number(value)
+        return found
+
+    return Camelized(
+        direction=trace.direction,
+        depth=trace.depth,
+        lot=lots[0],
+        lots=lots[1:],
+        links=[
+            {
+                "level": link.level,
+                "productionOrderId": str(link.production_order_id),
+                "orderReference": link.order_reference,
+                "consumedLotId": text[link.consumed_lot_id],
+                "consumedQuantity": number(link.consumed_quantity),
+                "producedLotId": text[link.produced_lot_id],
+                "producedQuantity": number(link.produced_quantity),
+            }
+            for link in trace.links
+        ],
+    )
