@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 
 from config.admin_home import LISTED, CardLine, HomeCard, home_card_register
 from manufacturing import attention
+from manufacturing.planning import home_cards as planning_cards
 
 OPEN = "draft,confirmed,in_progress"
 
@@ -171,3 +172,4 @@ def register() -> None:
     home_card_register("changed-boms", changed_boms_card, order=30)
     home_card_register("draft-boms", draft_boms_card, order=40)
     home_card_register("workcenters", workcenters_card, order=50)
+    planning_cards.register()

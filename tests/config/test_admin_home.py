@@ -17,6 +17,7 @@ from config.jobs.models import Job, JobStatus
 from manufacturing.boms.services import bom_copy, bom_set_default, bom_submit
 from manufacturing.orders import services as order_services
 from manufacturing.orders.models import WorkOrder
+from manufacturing.planning import services as planning
 from tests.items.factories import ItemFactory
 from tests.manufacturing.factories import BOMFactory, line
 from tests.manufacturing.orders_fixtures import make_order, make_plant
@@ -63,6 +64,12 @@ def make_attention(plant, n: int) -> None:
     new = bom_copy(bom=old, actor=None)
     bom_submit(bom=new, actor=None)
     bom_set_default(bom=new, actor=None)
+    # n demands for unstocked items bought in 5 days, due tomorrow: their buy orders are late.
+    for _ in range(n):
+        item = ItemFactory()
+        planning.planning_parameters_set(item=item, procurement="buy", lead_time_days=5)
+        planning.demand_create(item=item, quantity=Decimal(3), due_date=NOW.date() + timedelta(1))
+    planning.mrp_run(run=planning.mrp_run_start(actor=None, background=False))
 
 
 def test_the_home_shows_what_needs_attention_with_links(admin_client):
@@ -85,6 +92,9 @@ def test_the_home_shows_what_needs_attention_with_links(admin_client):
     assert count_of(html, "jobs") == 2
     assert count_of(html, "orders-short") == 0
     assert "Every confirmed order has its stock reserved." in card(html, "orders-short")
+    mrp = card(html, "mrp-exceptions")
+    assert count_of(html, "mrp-exceptions") >= 2
+    assert "planexception/?kind__exact=" in mrp
     assert 'id="content-main"' in html and "Bills of materials" in html  # the app list
 
 
@@ -93,7 +103,12 @@ def test_the_links_of_the_home_open_the_lists_they_count(admin_client):
     make_attention(plant, 2)
     html = admin_client.get("/admin/").content.decode()
 
-    for key, expected in [("orders-due", "4 production orders"), ("draft-boms", "2 bills")]:
+    exceptions = count_of(html, "mrp-exceptions")
+    for key, expected in [
+        ("orders-due", "4 production orders"),
+        ("draft-boms", "2 bills"),
+        ("mrp-exceptions", f"{exceptions} plan exception"),
+    ]:
         url = re.search(r'<h2><a href="([^"]+)"', card(html, key))[1].replace("&amp;", "&")
         response = admin_client.get(url)
         assert response.status_code == 200, url
@@ -146,25 +161,31 @@ def test_a_user_without_rights_sees_no_cards_of_that_area(make_user):
 
 
 def test_an_area_registers_its_own_card(admin_client):
+    """Registering a key again replaces its provider: the card shows the new one's content, and
+    the registry is back as it was afterwards."""
     saved = list(PROVIDERS)
 
-    def mrp_card(request):
+    def area_card(request):
         return HomeCard(
-            key="mrp-exceptions",
-            title="MRP exceptions",
+            key="area-x",
+            title="Area X",
             count=1,
             lines=[CardLine("Reschedule in: MO/2026/0001")],
         )
 
     try:
-        home_card_register("mrp-exceptions", mrp_card, order=35)
-        assert (
-            home_card_keys().index("mrp-exceptions") == home_card_keys().index("changed-boms") + 1
-        )
+        home_card_register("area-x", area_card, order=35)
+        assert home_card_keys().index("area-x") == home_card_keys().index("changed-boms") + 1
         html = admin_client.get("/admin/").content.decode()
     finally:
         PROVIDERS[:] = saved
 
-    assert count_of(html, "mrp-exceptions") == 1
+    assert count_of(html, "area-x") == 1
     assert "Reschedule in: MO/2026/0001" in html
-    assert "mrp-exceptions" not in admin_client.get("/admin/").content.decode()
+    assert "area-x" not in admin_client.get("/admin/").content.decode()
+
+
+def test_planning_registers_the_mrp_exceptions_card(admin_client):
+    assert "mrp-exceptions" in home_card_keys()
+    html = admin_client.get("/admin/").content.decode()
+    assert "The current plan has no exceptions" in card(html, "mrp-exceptions")
