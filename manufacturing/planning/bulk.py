@@ -5,13 +5,15 @@ whose number grows with the rows; a plan of 10,000 items must cost the same quer
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import JSONField
 from django.utils import timezone
+
+from config.ids import uuid7
 
 
 def _value(value, sqlite: bool):
@@ -21,11 +23,42 @@ def _value(value, sqlite: bool):
         return str(value)
     if isinstance(value, datetime):
         if sqlite:  # Django stores datetimes in UTC, without offset, on SQLite
-            return timezone.make_naive(value, timezone.utc).isoformat(" ")
+            return timezone.make_naive(value, UTC).isoformat(" ")
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def _converter(field, sqlite: bool):
+    """The cheapest conversion for a column's values (the row loop is the hot path of saving a
+    plan): strings (ids made by `uuid7_texts`) and None pass through."""
+    kind = field.target_field if field.is_relation else field
+    internal = kind.get_internal_type()
+    if internal == "UUIDField":
+        attribute = "hex" if sqlite else None
+
+        def convert(v):
+            if v is None or type(v) is str:
+                return v
+            return getattr(v, attribute) if attribute else str(v)
+
+        return convert
+    if internal == "DecimalField":
+        return lambda v: v if v is None or type(v) is str else str(v)
+    if internal == "DateField":
+        return lambda v: v if v is None or type(v) is str else v.isoformat()
+    if internal == "DateTimeField":
+        return lambda v: _value(v, sqlite)
+    return None
+
+
+def uuid7_texts(count: int) -> list[str]:
+    """`count` distinct, increasing UUIDv7 ids as 32 hex digits (how SQLite stores a UUID;
+    PostgreSQL reads them too), from one UUIDv7 whose low 40 random bits count up: a plan's
+    many ids without a UUID object each."""
+    base = uuid7().int & ~((1 << 40) - 1)
+    return [f"{base + n:032x}" for n in range(count)]
 
 
 def rows_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -33,10 +66,16 @@ def rows_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None
     table with one statement."""
     connection = connections[DEFAULT_DB_ALIAS]
     sqlite = connection.vendor == "sqlite"
-    payload = [[_value(v, sqlite) for v in row] for row in rows]
+    fields = [model._meta.get_field(name) for name in columns]
+    converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, sqlite))]
+    payload = []
+    for row in rows:
+        row = list(row)
+        for i, convert in converters:
+            row[i] = convert(row[i])
+        payload.append(row)
     if not payload:
         return
-    fields = [model._meta.get_field(name) for name in columns]
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     if sqlite:
