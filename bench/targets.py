@@ -134,6 +134,10 @@ TARGETS: tuple[Target, ...] = (
         25,
         "MB",
     ),
+    # MRP (issue 13): 10,000 items, 5 levels, 2,000 demands, stock on half the items.
+    Target("MRP run 10,000 items x 5 levels: run time", "mrp.run_s", "<=", 10, "s"),
+    Target("MRP run: queries per BOM level", "mrp.queries_per_level", "<=", 10),
+    Target("MRP run: memory added (tracemalloc)", "mrp.mem_peak_mb", "<=", 300, "MB"),
     # Memory.
     Target(
         "gunicorn worker peak RSS over the HTTP runs", "http.worker_peak_rss_mb", "<=", 250, "MB"

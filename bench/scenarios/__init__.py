@@ -9,4 +9,4 @@ A new scenario is a function in one of these modules (or a new module imported h
     def explosion(ctx: Context) -> None: ...
 """
 
-from bench.scenarios import change, imports, items, lots, manufacturing  # noqa: F401
+from bench.scenarios import change, imports, items, lots, manufacturing, planning  # noqa: F401

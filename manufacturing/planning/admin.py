@@ -65,7 +65,8 @@ class DemandAdmin(SoftDeleteAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             return redirect("admin:manufacturing_demand_changelist")
-        form = DemandImportForm(request.POST or None, request.FILES or None)
+        posted = request.method == "POST"
+        form = DemandImportForm(request.POST if posted else None, request.FILES if posted else None)
         if request.method == "POST" and form.is_valid():
             text = io.TextIOWrapper(form.cleaned_data["file"].file, encoding="utf-8-sig")
             try:
@@ -75,6 +76,8 @@ class DemandAdmin(SoftDeleteAdmin):
             except DomainError as exc:
                 for line in getattr(exc, "row_errors", [exc.detail])[:50]:
                     form.add_error(None, line)
+            except UnicodeDecodeError:
+                form.add_error("file", "The file is not UTF-8 text (save it as CSV UTF-8).")
             else:
                 verb = "would import" if form.cleaned_data["dry_run"] else "imported"
                 self.message_user(request, f"{count} demand(s) {verb}.", messages.SUCCESS)
@@ -193,7 +196,7 @@ class PlanningRunAdmin(ModelAdmin):
     def run_view(self, request):
         if not request.user.has_perm("manufacturing.run_planningrun"):
             return redirect("admin:manufacturing_planningrun_changelist")
-        form = RunForm(request.POST or None)
+        form = RunForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 run = services.mrp_run_start(

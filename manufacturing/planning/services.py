@@ -1,6 +1,7 @@
 """Every write of planning: item parameters, demands, the MRP run (start, run, save the plan)
 and firming a planned order into a draft production order."""
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -11,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.exceptions import ValidationFailed
-from config.ids import uuid7
 from config.jobs.models import JobStatus
 from config.jobs.services import job_create, job_reap_stale
 from config.quantities import quantity_parse
@@ -19,7 +19,7 @@ from items.models import Item, ItemType
 from manufacturing.boms.models import BOM
 from manufacturing.orders.models import ProductionOrder
 from manufacturing.orders.services import production_order_create
-from manufacturing.planning.bulk import rows_insert
+from manufacturing.planning.bulk import rows_insert, uuid7_texts
 from manufacturing.planning.engine import Plan, mrp_plan
 from manufacturing.planning.exceptions import (
     AlreadyFirmed,
@@ -286,7 +286,10 @@ def _plan_delete() -> None:
 def _plan_save(run: PlanningRun, plan: Plan) -> None:
     list(PlanningRun.objects.select_for_update().filter(is_current=True))
     _plan_delete()
-    order_ids = [uuid7() for _ in plan.orders]
+    order_ids = uuid7_texts(len(plan.orders))
+    peg_ids = iter(uuid7_texts(sum(len(o.pegs) for o in plan.orders)))
+    item_ids = iter(uuid7_texts(len(plan.items)))
+    exception_ids = iter(uuid7_texts(len(plan.exceptions)))
     rows_insert(
         PlanItem,
         (
@@ -303,7 +306,7 @@ def _plan_save(run: PlanningRun, plan: Plan) -> None:
         ),
         (
             (
-                uuid7(),
+                next(item_ids),
                 run.pk,
                 p.item.id,
                 p.level,
@@ -364,7 +367,7 @@ def _plan_save(run: PlanningRun, plan: Plan) -> None:
         ),
         (
             (
-                uuid7(),
+                next(peg_ids),
                 order_ids[o.index],
                 position,
                 peg.source,
@@ -394,7 +397,7 @@ def _plan_save(run: PlanningRun, plan: Plan) -> None:
         ),
         (
             (
-                uuid7(),
+                next(exception_ids),
                 run.pk,
                 position,
                 e.kind,
@@ -410,6 +413,7 @@ def _plan_save(run: PlanningRun, plan: Plan) -> None:
     )
 
 
+@functools.lru_cache(maxsize=65536)  # a plan's projections repeat the same few quantities
 def _text(value: Decimal) -> str:
     return f"{value.normalize():f}" if value else "0"
 
