@@ -14,16 +14,27 @@ the fast read paths (`*/representations.py`) call it where they called `float` b
 
 Every body can be encoded: a lone surrogate in a string (which UTF-8 cannot encode) becomes
 U+FFFD instead of failing the whole response.
+
+The body is encoded by orjson (five to ten times faster than `json`), with the same bytes as
+`json.dumps` with DRF's encoder gave: Decimals, datetimes and anything else orjson does not
+know go through `_orjson_default` (a Decimal becomes `orjson.Fragment`, its JSON text as the
+`json` path writes it), and `json_number` keeps the floats orjson would write differently
+(below 1e-4: `1e-6` where `json` writes `1e-06`) as Decimals for that. A body orjson refuses
+(an integer beyond 64 bits, a lone surrogate, an indented rendering asked for) takes the
+`json` path, unchanged. One difference: a float NaN or infinity put in a body as a float (a
+Decimal one is refused on both paths) is written `null` where `json` raised.
 """
 
 import datetime
 import json
+import math
 import re
 import secrets
 from decimal import Decimal
 from functools import lru_cache
 from uuid import UUID
 
+import orjson
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from djangorestframework_camel_case import util
@@ -36,15 +47,29 @@ from rest_framework.utils import encoders
 _SCALARS = frozenset({str, int, float, bool, type(None), UUID, datetime.datetime, datetime.date})
 
 
-def json_number(value: Decimal) -> float | Decimal:
-    """`value` as the float of the same value when there is one (JSON then shows what DRF's
-    encoder showed: `2.5`, `1.0`), else `value` itself, which `JSONEncoder` writes digit for
-    digit. Up to 15 significant digits a float is always exact (the cheap test first)."""
+SMALLEST_PLAIN_FLOAT = 1e-4  # below it, `json` writes `1e-05`, orjson `0.00001`
+
+
+def float_of(value: Decimal) -> float | None:
+    """The float of the same value as `value`, or None when no float holds it. Up to 15
+    significant digits a float is always exact (the cheap test first)."""
     text = str(value)
     number = float(text)
     if (len(text) <= 15 and "E" not in text) or Decimal(repr(number)) == value:
         return number
-    return value
+    return None
+
+
+def json_number(value: Decimal) -> float | Decimal:
+    """`value` as the float of the same value when there is one (JSON then shows what DRF's
+    encoder showed: `2.5`, `1.0`), else `value` itself, which the renderer writes digit for
+    digit. A float below 1e-4 stays the Decimal too: the renderer writes it as `json` writes
+    that float (`1e-06`), which orjson would not; so does a NaN or an infinity, which the
+    renderer refuses (orjson would write `null`)."""
+    number = float_of(value)
+    if number is None or not math.isfinite(number) or 0 < abs(number) < SMALLEST_PLAIN_FLOAT:
+        return value
+    return number
 
 
 class JSONEncoder(encoders.JSONEncoder):
@@ -65,14 +90,38 @@ class JSONEncoder(encoders.JSONEncoder):
 
     def default(self, obj):
         if isinstance(obj, Decimal):
-            number = json_number(obj)
-            if type(number) is float or not number.is_finite():
-                return float(number)  # NaN / Infinity: refused as DRF does (allow_nan=False)
+            number = float_of(obj)
+            if number is not None:
+                return number  # NaN / Infinity: refused as DRF does (allow_nan=False)
             if not self._exact:
                 self._token = secrets.token_hex(16)
-            self._exact.append(str(number))
+            self._exact.append(str(obj))
             return f"{self._token}:{len(self._exact) - 1}"
         return super().default(obj)
+
+
+_drf_default = encoders.JSONEncoder().default
+
+
+def _orjson_default(obj):
+    """What orjson hands back: a Decimal as the JSON text the `json` path writes for it, the
+    rest (datetimes, dates, times, lazy strings, sets, generators…) as DRF's encoder has it."""
+    if isinstance(obj, Decimal):
+        number = float_of(obj)
+        if number is None:
+            return orjson.Fragment(str(obj))
+        if not math.isfinite(number):
+            raise TypeError("NaN or infinity")  # the `json` path refuses it, as DRF does
+        return orjson.Fragment(float.__repr__(number))
+    return _drf_default(obj)
+
+
+_ORJSON_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME  # datetimes as DRF writes them (`Z`, not `+00:00`)
+    | orjson.OPT_PASSTHROUGH_DATACLASS  # as `json` would: through DRF's encoder
+    | orjson.OPT_NON_STR_KEYS
+)
+_LINE_SEPARATORS = (("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -133,8 +182,16 @@ class JSONRenderer(CamelCaseJSONRenderer):
         if data is None:
             return b""
         body = data if type(data) is Camelized else camelize(data)
-        # DRF's JSONRenderer.render, with camelCase done above and an encoding that cannot fail.
         indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if indent is None and not self.ensure_ascii and self.compact:
+            content = orjson_bytes(body)
+            if content is not None:
+                return content
+        return self.json_bytes(body, indent)
+
+    def json_bytes(self, body, indent=None) -> bytes:
+        """DRF's JSONRenderer.render, with camelCase done before and an encoding that cannot
+        fail: the `json` path, which orjson's must match byte for byte."""
         if indent is None:
             separators = SHORT_SEPARATORS if self.compact else LONG_SEPARATORS
         else:
@@ -152,3 +209,16 @@ class JSONRenderer(CamelCaseJSONRenderer):
             return text.encode()
         except UnicodeEncodeError:  # a lone surrogate: never a 500 for want of encoding it
             return _SURROGATES.sub("\ufffd", text).encode()
+
+
+def orjson_bytes(body) -> bytes | None:
+    """`body` (camelCase done) as compact JSON by orjson, or None where it refuses the body
+    (the renderer then takes the `json` path)."""
+    try:
+        content = orjson.dumps(body, default=_orjson_default, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return None
+    for raw, escaped in _LINE_SEPARATORS:
+        if raw in content:
+            content = content.replace(raw, escaped)
+    return content

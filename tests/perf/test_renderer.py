@@ -133,3 +133,89 @@ def test_an_error_quoting_a_surrogate_is_still_a_problem_body():
     body = JSONRenderer().render(response.data).decode()
     assert response.status_code == 400
     assert '"errors":{"kind":["\\"\ufffd\\" is not a valid choice."]}' in body
+
+
+# --- orjson: the same bytes as the `json` path ------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from config.api.renderers import json_number, orjson_bytes  # noqa: E402
+
+_decimals = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
+    lambda d: abs(d.adjusted()) < 40
+)
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    _decimals,
+    _decimals.map(json_number),  # what the representations put in a body
+    st.text(),
+    st.uuids(),
+    st.datetimes(timezones=st.just(datetime.UTC)),
+    st.dates(),
+)
+_bodies = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _json_path(body) -> bytes:
+    return JSONRenderer().json_bytes(camelize(body))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_bodies)
+def test_orjson_writes_the_bytes_the_json_path_writes(body):
+    """Numbers, strings (surrogates aside), ids, datetimes at any depth: byte for byte, so
+    every golden body and stored idempotent response keeps its bytes."""
+    fast = orjson_bytes(camelize(body))
+
+    assert fast is None or fast == _json_path(body)
+    if fast is None:  # only for what orjson cannot encode: a lone surrogate
+        assert any(0xD800 <= ord(c) <= 0xDFFF for c in repr(body))
+
+
+@pytest.mark.parametrize("data", SAMPLES)
+def test_orjson_matches_the_json_path_on_the_library_samples(data):
+    import copy
+
+    try:
+        body = copy.deepcopy(data)
+    except TypeError:  # generators: the json path would find it consumed
+        return
+    fast = orjson_bytes(camelize(body))
+    assert fast == _json_path(copy.deepcopy(data))
+
+
+def test_small_floats_keep_the_json_spelling():
+    """orjson writes 1e-6 and 0.00001 where `json` writes 1e-06 and 1e-05: such values stay
+    Decimals until the renderer writes them."""
+    assert isinstance(json_number(Decimal("0.000001")), Decimal)
+    assert json_number(Decimal("0.0001")) == 0.0001
+    body = {"a": json_number(Decimal("0.000001")), "b": Decimal("0.00001"), "c": Decimal("1E-9")}
+
+    assert JSONRenderer().render(body) == b'{"a":1e-06,"b":1e-05,"c":1e-09}'
+
+
+def test_what_orjson_refuses_takes_the_json_path():
+    assert JSONRenderer().render({"big": 2**70}) == b'{"big":1180591620717411303424}'
+    with pytest.raises(ValueError):  # a NaN is refused, as DRF's strict encoder refuses it
+        JSONRenderer().render({"q": Decimal("NaN")})
+    with pytest.raises(ValueError):
+        JSONRenderer().render({"q": Decimal("Infinity")})
+
+
+def test_an_indented_rendering_is_the_json_paths():
+    out = JSONRenderer().render({"a_b": [1]}, "application/json; indent=2")
+
+    assert out == b'{\n  "aB": [\n    1\n  ]\n}'
+
+
+def test_line_separators_are_escaped_on_the_orjson_path():
+    assert orjson_bytes({"t": "a\u2028b\u2029c"}) == b'{"t":"a\\u2028b\\u2029c"}'
