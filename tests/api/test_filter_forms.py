@@ -1,0 +1,53 @@
+"""The filter backend builds each filterset's form class once (config.api.filters.form_class_of)
+instead of once per request: one request's values, errors or defaults must never reach the
+next one."""
+
+import django_filters
+import pytest
+
+from config.api.filters import form_class_of
+from items.filters import ItemFilter
+from items.models import Item, UnitOfMeasure
+from tests.items.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return sorted(row["number"] for row in response.json()["data"])
+
+
+def test_requests_in_turn_each_get_their_own_values_and_errors(api):
+    ItemFactory(number="C-1", type="consumable")
+    ItemFactory(number="S-1", type="stockable")
+    ItemFactory(number="OLD", type="consumable").delete()
+
+    assert numbers(api.get("/api/items?type=consumable")) == ["C-1"]
+    bad = api.get("/api/items?type=nonsense")
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["type"]
+    assert numbers(api.get("/api/items")) == ["C-1", "S-1"]  # isActive=true by default
+    blank = api.get("/api/items?isActive=")
+    assert blank.status_code == 400 and list(blank.json()["errors"]) == ["isActive"]
+    assert numbers(api.get("/api/items?isActive=false")) == ["OLD"]
+    assert numbers(api.get("/api/items?type=stockable&number=S-1")) == ["S-1"]
+    assert numbers(api.get("/api/items")) == ["C-1", "S-1"]
+
+
+def test_the_form_class_is_built_once_per_filterset_class():
+    first = form_class_of(ItemFilter(data={}))
+    again = form_class_of(ItemFilter(data={"type": "consumable"}))
+
+    assert first is again
+    assert set(first.base_fields) == set(ItemFilter.base_filters)
+
+
+def test_a_request_dependent_filter_keeps_a_form_class_per_request():
+    class ByRequest(django_filters.FilterSet):
+        uom = django_filters.ModelChoiceFilter(queryset=lambda request: UnitOfMeasure.objects.all())
+
+        class Meta:
+            model = Item
+            fields = []
+
+    assert form_class_of(ByRequest(data={})) is None  # django-filter's own class, per request
