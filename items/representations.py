@@ -4,6 +4,8 @@ no DRF field machinery per row); `ItemSerializer` (the OpenAPI schema) hands its
 the same function, so retrieve and the write responses give the same bytes.
 """
 
+from django.utils import timezone
+
 from config.api.renderers import json_number
 from config.api.representations import attribute_row, datetime_text
 
@@ -32,6 +34,7 @@ def item_rows(rows) -> list[dict]:
     """`rows` of `ITEM_ROW_FIELDS` values → the item bodies, camelCase keys (the renderer passes
     them through unchanged). Adding a field: a column above, a key here, the schema field on
     `ItemSerializer` (the drift test in `tests/perf/test_fast_paths.py` asks for it)."""
+    tz = timezone.get_current_timezone()
     return [
         {
             "id": str(pk),
@@ -43,8 +46,8 @@ def item_rows(rows) -> list[dict]:
             "tracking": tracking,
             "standardCost": json_number(cost),
             "isActive": deleted_at is None,
-            "createdAt": datetime_text(created_at),
-            "updatedAt": datetime_text(updated_at),
+            "createdAt": datetime_text(created_at, tz),
+            "updatedAt": datetime_text(updated_at, tz),
         }
         for (
             pk,
