@@ -126,6 +126,13 @@ TARGETS: tuple[Target, ...] = (
     Target("HTTP: errors over all runs", "http.errors_total", "==", 0),
     # BOM import (manage.py import_boms), as a subprocess.
     Target("import 100,000 lines: wall time", "import_boms.100000.wall_s", "<=", 60, "s"),
+    Target(
+        "import 100,000 lines: time vs bulk_create of the same rows",
+        "import_boms.100000.ratio_to_bulk",
+        "<=",
+        2,
+        "x",
+    ),
     Target("import 100,000 lines: peak RSS", "import_boms.100000.peak_rss_mb", "<=", 300, "MB"),
     Target(
         "import: peak RSS growth, smallest to largest file",
