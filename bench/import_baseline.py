@@ -9,10 +9,11 @@ Run in a subprocess like the command (`python -m bench.import_baseline FILE`) so
 same interpreter and Django start-up; it prints the number of rows it loaded.
 """
 
-import csv
 import sys
 from decimal import Decimal
 from pathlib import Path
+
+from config import csv
 
 BATCH = 2000
 
@@ -35,7 +36,7 @@ def load(path: Path) -> int:
     operations: list = []
     bom = None
     with path.open(newline="", encoding="utf-8-sig") as handle, transaction.atomic():
-        for row in csv.DictReader(handle):
+        for row in csv.DictReader(handle, strip=True):
             if bom is None or row["bom_number"] != bom.number:
                 product, product_unit = items[row["product_number"]]
                 bom = BOM(
