@@ -33,6 +33,11 @@ class ManufacturingConfig(AppConfig):
         register_uom_usage_check(uom_bom_header_usage)
         register_uom_usage_check(uom_order_requirement_usage)
         register_warehouse_usage_check(warehouse_order_usage_reason)
+        # Planning's lead time as a column of the BOM structure report.
+        from manufacturing.boms.structure import structure_column_register
+        from manufacturing.planning.selectors import item_lead_times
+
+        structure_column_register("lead_time", "Lead time (days)", item_lead_times)
         # The planner's home page cards (config.admin_home).
         from manufacturing import home_cards
 

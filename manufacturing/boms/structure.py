@@ -8,7 +8,8 @@ quantity exceeds the item's available stock by; the same item on several lines s
 stock, which the per-item `totals` account for (their shortage is what must be bought or made).
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from inventory.models import Warehouse
@@ -18,8 +19,8 @@ from manufacturing.boms.models import BOM
 
 ZERO = Decimal(0)
 
-# The report's columns, in order: (key, heading). The page, the CSV and the print share them;
-# a later column (planning's lead time) is one more entry and one more `StructureRow` field.
+# The report's own columns, in order: (key, heading). The page, the CSV and the print share them
+# with the columns other areas add (`structure_column_register`), which go before the costs.
 COLUMNS = (
     ("level", "Level"),
     ("number", "Component"),
@@ -34,6 +35,24 @@ COLUMNS = (
 )
 
 
+# (key, heading, provider): provider(item ids) -> {item id: value}, in one query whatever the
+# number of items. Planning adds the lead time (ManufacturingConfig.ready()): the BOM area
+# cannot import planning.
+_ADDED_COLUMNS: list[tuple[str, str, Callable[[Iterable], dict]]] = []
+
+
+def structure_column_register(key: str, heading: str, provider: Callable[[Iterable], dict]):
+    """Add a column to the report (registering a key again replaces it)."""
+    _ADDED_COLUMNS[:] = [c for c in _ADDED_COLUMNS if c[0] != key]
+    _ADDED_COLUMNS.append((key, heading, provider))
+
+
+def structure_columns() -> tuple[tuple[str, str], ...]:
+    at = [key for key, _ in COLUMNS].index("unit_cost")
+    added = tuple((key, heading) for key, heading, _ in _ADDED_COLUMNS)
+    return (*COLUMNS[:at], *added, *COLUMNS[at:])
+
+
 @dataclass(frozen=True)
 class StructureRow:
     key: str  # "r<index>": the row's id in the page
@@ -41,6 +60,7 @@ class StructureRow:
     requirement: Requirement
     stock: StockPosition
     has_children: bool
+    added: dict = field(default_factory=dict)  # the added columns' values, by key
 
     @property
     def level(self) -> int:
@@ -85,9 +105,16 @@ class StructureRow:
     def cost(self) -> Decimal:
         return self.requirement.cost
 
+    @property
+    def added_cells(self) -> list:
+        return [self.added.get(key, "") for key, _, _ in _ADDED_COLUMNS]
+
     def cells(self) -> list:
         """The row as the page shows it: quantities without trailing zeros, money as kept."""
-        return [_shown(getattr(self, key), key) for key, _ in COLUMNS]
+        return [
+            self.added.get(key, "") if key in self.added else _shown(getattr(self, key), key)
+            for key, _ in structure_columns()
+        ]
 
 
 QUANTITY_COLUMNS = {"quantity", "on_hand", "available", "shortage"}
@@ -120,10 +147,16 @@ class Structure:
     rows: list[StructureRow]
     totals: list[StructureTotal]
     explosion: Explosion
+    columns: tuple = COLUMNS
 
     @property
     def cost(self):
         return self.explosion.cost
+
+    @property
+    def cost_label_span(self) -> int:
+        """The columns before the extended cost (the totals' labels span them)."""
+        return len(self.columns) - 1
 
     @property
     def short_lines(self) -> int:
@@ -132,10 +165,12 @@ class Structure:
 
 def bom_structure(*, bom: BOM, quantity: Decimal, warehouse: Warehouse) -> Structure:
     """The multi-level tree of `quantity` (in the BOM's unit) of `bom` with the stock of
-    `warehouse`: three queries, whatever the size of the tree."""
+    `warehouse`: three queries, and one per added column, whatever the size of the tree."""
     explosion = bom_explode(bom=bom, quantity=quantity, levels="all")
     requirements = explosion.requirements
     stock = stock_positions(items=[r.item for r in requirements], warehouse=warehouse)
+    item_ids = {r.item.pk for r in requirements}
+    added = {key: provider(item_ids) for key, _, provider in _ADDED_COLUMNS}
     rows: list[StructureRow] = []
     parents: list[tuple[int, str]] = []  # (level, key) of the open sub-assembly rows
     for index, requirement in enumerate(requirements):
@@ -151,6 +186,7 @@ def bom_structure(*, bom: BOM, quantity: Decimal, warehouse: Warehouse) -> Struc
                 requirement=requirement,
                 stock=stock[requirement.item.pk],
                 has_children=has_children,
+                added={key: values.get(requirement.item.pk, "") for key, values in added.items()},
             )
         )
         if has_children:
@@ -165,4 +201,6 @@ def bom_structure(*, bom: BOM, quantity: Decimal, warehouse: Warehouse) -> Struc
         )
         for total in explosion.totals
     ]
-    return Structure(bom, explosion.quantity, warehouse, rows, totals, explosion)
+    return Structure(
+        bom, explosion.quantity, warehouse, rows, totals, explosion, structure_columns()
+    )

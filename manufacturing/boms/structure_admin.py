@@ -24,7 +24,7 @@ from inventory.models import Warehouse
 from inventory.selectors import default_warehouse
 from items.models import Item
 from manufacturing.boms.models import BOM, BOMStatus
-from manufacturing.boms.structure import COLUMNS, Structure, bom_structure
+from manufacturing.boms.structure import Structure, bom_structure, structure_columns
 
 
 class StructureForm(forms.Form):
@@ -75,7 +75,7 @@ def bom_structure_view(model_admin, request, object_id: str):
         "form": form,
         "structure": structure,
         "error": error,
-        "columns": COLUMNS,
+        "columns": structure.columns if structure is not None else structure_columns(),
         "csv_query": _csv_query(structure),
         "media": model_admin.media + form.media,
     }
@@ -93,7 +93,7 @@ def _csv(structure: Structure) -> HttpResponse:
     """The page's tables, row for row: the tree, its cost totals, the items to pick or buy."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([heading for _, heading in COLUMNS])
+    writer.writerow([heading for _, heading in structure.columns])
     for row in structure.rows:
         writer.writerow(row.cells())
     cost = structure.cost
@@ -104,7 +104,7 @@ def _csv(structure: Structure) -> HttpResponse:
         ("Total", cost.total),
         (f"Per {structure.bom.uom.symbol}", cost.per_unit),
     ):
-        writer.writerow([label, "", "", "", "", "", "", "", "", value])
+        writer.writerow([label, *[""] * (structure.cost_label_span - 1), value])
     writer.writerow([])
     writer.writerow(
         ["To pick or buy", "Component", "Name", "Quantity", "Unit", "", "Available", "Shortage"]

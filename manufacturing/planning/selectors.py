@@ -80,6 +80,17 @@ def _defaults(item_id, has_bom: bool) -> Parameters:
     )
 
 
+def item_lead_times(item_ids) -> dict:
+    """`{item id: lead time in days}` for the BOM structure report, in one query: the planning
+    parameter (purchase lead time, or a make item's fixed days; MRP adds the operation time of
+    each planned order's quantity), 0 where the item keeps the defaults."""
+    ids = list(item_ids)
+    found = dict(
+        ItemPlanning.objects.filter(item_id__in=ids).values_list("item_id", "lead_time_days")
+    )
+    return {item_id: found.get(item_id, 0) for item_id in ids}
+
+
 def demand_list():
     """Live and deleted demands (the list hides deleted ones unless asked: `isActive`)."""
     return Demand.all_objects.select_related("item__uom")
