@@ -38,7 +38,12 @@ def bom_compare_view(model_admin, request, object_id):
         raise Http404("No such BOM.")
     bom = bom_headers().get(pk=bom.pk)
     previous = bom_previous_version(bom=bom)
-    data = request.GET if "other" in request.GET else None
+    # The page's form is a GET (a comparison is a read, so it can be linked); a POST of the
+    # same fields (a script, a stale form) is read the same way.
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = request.GET if "other" in request.GET else None
     initial = {"other": previous.pk if previous else None, "levels": "1"}
     form = BOMCompareForm(data, bom=bom, initial=initial)
     comparison = error = None

@@ -22,6 +22,7 @@ from manufacturing.boms import services as bom_services
 from manufacturing.boms.models import BOM, Workcenter
 from manufacturing.orders import services as order_services
 from manufacturing.orders.models import OrderStatus, ProductionOrder
+from manufacturing.planning import services as planning
 from tests.api.test_conventions import assert_problem
 from tests.conftest import client_for
 from tests.inventory.factories import WarehouseFactory, main_warehouse, receive
@@ -319,6 +320,9 @@ def test_limit_1000_clamps_to_200_on_every_list(api):
     WarehouseFactory()
     WorkcenterFactory()
     BOMFactory(product=ItemFactory(), lines=[line(plant.frame, 1)])
+    # A plan, so the planned orders' pegging list has an order to page through.
+    planning.demand_create(item=plant.product, quantity=Decimal(5), due_date=timezone.localdate())
+    planning.mrp_run(run=planning.mrp_run_start(actor=None, background=False))
     schema = api.get("/api/schema?format=json").json()
     paths = _paginated_list_paths(schema)
 
