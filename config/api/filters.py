@@ -77,8 +77,8 @@ class SearchFilter(filters.SearchFilter):
 class SortFilter(filters.BaseFilterBackend):
     """`?sort=field,-other` over the view's `sort_fields` (API name → ORM expression).
 
-    Unknown fields are a 400. The primary key (a UUIDv7, so creation order) always ends the
-    ordering, which makes every page stable.
+    Unknown fields are a 400. Empty values sort last, ascending or descending. The primary key
+    (a UUIDv7, so creation order) always ends the ordering, which makes every page stable.
     """
 
     param = "sort"
@@ -102,7 +102,9 @@ class SortFilter(filters.BaseFilterBackend):
                 )
             expr = sort_fields[name]
             expr = F(expr) if isinstance(expr, str) else expr
-            ordering.append(expr.desc() if desc else expr.asc())
+            # Rows without a value (no due date) come last either way, on every database
+            # (SQLite puts NULLs first when ascending, PostgreSQL last).
+            ordering.append(expr.desc(nulls_last=True) if desc else expr.asc(nulls_last=True))
         ordering.append(F("pk").desc() if keys and keys[-1].startswith("-") else F("pk").asc())
         return queryset.order_by(*ordering)
 
