@@ -496,7 +496,7 @@ def _lock(order: ProductionOrder, work_order_id) -> tuple[ProductionOrder, WorkO
     return order, work_order
 
 
-def _refuse_unless(work_order: WorkOrder, allowed: tuple[str, ...], action: str) -> None:
+def _refuse_work_order_unless(work_order: WorkOrder, allowed: tuple[str, ...], action: str) -> None:
     if work_order.status not in allowed:
         raise InvalidState(
             f"Work order {work_order.reference} is {work_order.status}; only "
@@ -534,7 +534,9 @@ def work_order_running_minutes(work_order: WorkOrder, now=None) -> Decimal:
 def work_order_start(*, order: ProductionOrder, work_order_id, actor=None) -> WorkOrder:
     """pending (or paused) → in_progress; the order becomes in_progress."""
     order, work_order = _lock(order, work_order_id)
-    _refuse_unless(work_order, (WorkOrderStatus.PENDING, WorkOrderStatus.PAUSED), "start")
+    _refuse_work_order_unless(
+        work_order, (WorkOrderStatus.PENDING, WorkOrderStatus.PAUSED), "start"
+    )
     now = timezone.now()
     work_order.status = WorkOrderStatus.IN_PROGRESS
     work_order.started_at = work_order.started_at or now
@@ -547,7 +549,7 @@ def work_order_start(*, order: ProductionOrder, work_order_id, actor=None) -> Wo
 @transaction.atomic
 def work_order_pause(*, order: ProductionOrder, work_order_id, actor=None) -> WorkOrder:
     order, work_order = _lock(order, work_order_id)
-    _refuse_unless(work_order, (WorkOrderStatus.IN_PROGRESS,), "pause")
+    _refuse_work_order_unless(work_order, (WorkOrderStatus.IN_PROGRESS,), "pause")
     _close_log(work_order, timezone.now())
     work_order.status = WorkOrderStatus.PAUSED
     work_order.save(update_fields=["status", "updated_at"])
@@ -557,7 +559,7 @@ def work_order_pause(*, order: ProductionOrder, work_order_id, actor=None) -> Wo
 @transaction.atomic
 def work_order_resume(*, order: ProductionOrder, work_order_id, actor=None) -> WorkOrder:
     order, work_order = _lock(order, work_order_id)
-    _refuse_unless(work_order, (WorkOrderStatus.PAUSED,), "resume")
+    _refuse_work_order_unless(work_order, (WorkOrderStatus.PAUSED,), "resume")
     _open_log(work_order, timezone.now())
     work_order.status = WorkOrderStatus.IN_PROGRESS
     work_order.save(update_fields=["status", "updated_at"])
@@ -576,7 +578,7 @@ def work_order_done(
     """→ done. `actual_minutes` is `duration_minutes` when given (the operator's figure), else
     the measured running time without pauses."""
     order, work_order = _lock(order, work_order_id)
-    _refuse_unless(
+    _refuse_work_order_unless(
         work_order,
         (WorkOrderStatus.PENDING, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.PAUSED),
         "be finished",
