@@ -11,8 +11,9 @@ work orders, with how many times each runs.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
@@ -134,6 +135,46 @@ class _Tree:
     lines: dict  # bom id -> [(BOMComponent, its item, its unit, the item's unit)] in order
     operations: dict  # bom id -> [BOMOperation] by sequence
     defaults: dict  # item id -> its default BOM (live, not cancelled)
+    rules: dict = field(default_factory=dict)  # bom id -> its `_Rule`s, made on first use
+
+    def bom_rules(self, bom: BOM) -> list["_Rule"]:
+        """`bom`'s lines with the explosion's per-line factors, computed once per tree: MRP
+        explodes the same BOM for every planned order of its product."""
+        found = self.rules.get(bom.pk)
+        if found is None:
+            found = self.rules[bom.pk] = [
+                _rule(line, item, unit, stock_unit, self.defaults.get(line.item_id))
+                for line, item, unit, stock_unit in self.lines.get(bom.pk, ())
+            ]
+        return found
+
+
+class _Rule(NamedTuple):
+    """One BOM line, ready for the line rule (`line_needed`): `base` = quantity x (1 + scrap /
+    100), `factor` its unit into the item's stock unit; `sub` the item's default BOM, with
+    `sub_factor` the item's stock unit into the BOM's unit (`units_built`)."""
+
+    line: BOMComponent
+    item: Item
+    base: Decimal
+    factor: Decimal
+    sub: BOM | None
+    sub_factor: Decimal | None
+    phantom: bool
+
+
+def _rule(line: BOMComponent, item: Item, unit, stock_unit, sub: BOM | None) -> _Rule:
+    # Units are one instance per id in a loaded tree, so the same instance is the same unit.
+    factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
+    return _Rule(
+        line,
+        item,
+        line.quantity * (1 + line.scrap_percent / 100),
+        factor,
+        sub,
+        None if sub is None else conversion_factor(item.uom, sub.uom),
+        sub is not None and sub.type == BOMType.PHANTOM,
+    )
 
 
 # What the walk and the callers read of each model; other fields stay deferred (loaded on first
@@ -273,12 +314,10 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
     return tree
 
 
-def line_needed(line: BOMComponent, unit, stock_unit, runs: Decimal) -> Decimal:
+def line_needed(rule: _Rule, runs: Decimal) -> Decimal:
     """The explosion's line rule: `line.quantity x (1 + scrap / 100) x runs`, converted into the
-    component's stock unit, at six places. Units are one instance per id in a loaded tree, so
-    the same instance is the same unit."""
-    factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
-    return quantize_qty(line.quantity * (1 + line.scrap_percent / 100) * runs * factor)
+    component's stock unit, at six places."""
+    return quantize_qty(rule.base * runs * rule.factor)
 
 
 def units_built(needed: Decimal, item: Item, bom: BOM) -> Decimal:
@@ -286,28 +325,48 @@ def units_built(needed: Decimal, item: Item, bom: BOM) -> Decimal:
     return quantize_qty(needed * conversion_factor(item.uom, bom.uom))
 
 
+def _sub_built(rule: _Rule, needed: Decimal) -> Decimal:
+    """`units_built` of a line's sub-assembly, with the factor of its rule."""
+    return quantize_qty(needed * rule.sub_factor)
+
+
+def _enter(bom: BOM, stack: tuple) -> tuple:
+    if bom.pk in stack:
+        raise CircularReference(f"BOM {bom.number} is part of a circular structure.")
+    return (*stack, bom.pk)
+
+
 def bom_components(tree: _Tree, bom: BOM, quantity: Decimal, stack: tuple = ()):
     """One level of `bom` for `quantity` (in bom.uom), phantom kits exploded through (their parts
     take their place, their operations happen inside the parent): `([(item, needed in its stock
     unit)], operation minutes)`, the rows in line order. The rules are the explosion's."""
-    if bom.pk in stack:
-        raise CircularReference(f"BOM {bom.number} is part of a circular structure.")
-    stack = (*stack, bom.pk)
+    stack = _enter(bom, stack)
     runs = quantity / bom.quantity
     minutes = sum(
         (op.duration_minutes * runs for op in tree.operations.get(bom.pk, ())), Decimal(0)
     )
     rows = []
-    for line, item, unit, stock_unit in tree.lines.get(bom.pk, ()):
-        needed = line_needed(line, unit, stock_unit, runs)
-        sub = tree.defaults.get(line.item_id)
-        if sub is not None and sub.type == BOMType.PHANTOM:
-            parts, kit_minutes = bom_components(tree, sub, units_built(needed, item, sub), stack)
+    for rule in tree.bom_rules(bom):
+        needed = quantize_qty(rule.base * runs * rule.factor)  # line_needed, inlined: MRP's loop
+        if rule.phantom:
+            parts, kit_minutes = bom_components(tree, rule.sub, _sub_built(rule, needed), stack)
             rows.extend(parts)
             minutes += kit_minutes
             continue
-        rows.append((item, needed))
+        rows.append((rule.item, needed))
     return rows, minutes
+
+
+def bom_component_ids(tree: _Tree, bom: BOM, stack: tuple = ()) -> set:
+    """The ids of the items `bom_components` lists for `bom`, without computing quantities."""
+    stack = _enter(bom, stack)
+    ids = set()
+    for rule in tree.bom_rules(bom):
+        if rule.phantom:
+            ids |= bom_component_ids(tree, rule.sub, stack)
+        else:
+            ids.add(rule.line.item_id)
+    return ids
 
 
 class _Walker:
@@ -330,9 +389,7 @@ class _Walker:
     ) -> tuple[Decimal, Decimal]:
         """Explode `quantity` (in bom.uom) of `bom`; returns its (materials, operations) cost,
         always down to the leaves. `emit` says whether rows are wanted at this depth."""
-        if bom.pk in stack:
-            raise CircularReference(f"BOM {bom.number} is part of a circular structure.")
-        stack = (*stack, bom.pk)
+        stack = _enter(bom, stack)
         runs = quantity / bom.quantity
         operations = tuple(self.tree.operations.get(bom.pk, ()))
         if emit:
@@ -351,12 +408,12 @@ class _Walker:
             Decimal(0),
         )
         materials_cost = Decimal(0)
-        for line, item, unit, stock_unit in self.tree.lines.get(bom.pk, ()):
-            needed = line_needed(line, unit, stock_unit, runs)
-            sub = self.tree.defaults.get(line.item_id)
-            if sub is not None and sub.type == BOMType.PHANTOM:
+        for rule in self.tree.bom_rules(bom):
+            line, item, sub = rule.line, rule.item, rule.sub
+            needed = line_needed(rule, runs)
+            if rule.phantom:
                 # A kit: its parts take its place (same level, same path), never the kit itself.
-                built = units_built(needed, item, sub)
+                built = _sub_built(rule, needed)
                 m, o = self.walk(
                     sub, built, level=level, path=path, stack=stack, emit=emit, phantom=True
                 )
@@ -369,7 +426,7 @@ class _Walker:
                 if emit:  # the row goes before its parts; its cost is known after them
                     self.requirements.append(None)
                 explode = emit and self.explode_all
-                built = units_built(needed, item, sub)
+                built = _sub_built(rule, needed)
                 m, o = self.walk(
                     sub, built, level=level + 1, path=row_path, stack=stack, emit=explode
                 )

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import JSONField
 from django.utils import timezone
@@ -16,18 +17,22 @@ from django.utils import timezone
 from config.ids import uuid7
 
 
-def _value(value, sqlite: bool):
+def _sqlite_value(value):
     if isinstance(value, UUID):
-        return value.hex if sqlite else str(value)
+        return value.hex
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
-        if sqlite:  # Django stores datetimes in UTC, without offset, on SQLite
-            return timezone.make_naive(value, UTC).isoformat(" ")
-        return value.isoformat()
+    if isinstance(value, datetime):  # Django stores datetimes in UTC, without offset, on SQLite
+        return timezone.make_naive(value, UTC).isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+def _pg_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a column value")
 
 
 def uuid7_texts(count: int) -> list[str]:
@@ -60,9 +65,14 @@ def rows_insert(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None
         source = "jsonb_array_elements(%s::jsonb) AS r"
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {values} FROM {source}"
     with connection.cursor() as cursor:
-        # The C encoder calls `default` only for what JSON has no type for (ids, decimals,
-        # dates): the row loop stays out of Python, the hot path of saving a large plan.
-        encoded = json.dumps(payload, separators=(",", ":"), default=lambda v: _value(v, sqlite))
+        # The C encoders call `default` only for what JSON has no type for: the row loop stays
+        # out of Python, the hot path of saving a large plan. orjson writes ids, dates and
+        # datetimes itself, as PostgreSQL reads them; SQLite stores ids as 32 hex digits and
+        # datetimes without offset, which only `_value` writes.
+        if sqlite:
+            encoded = json.dumps(payload, separators=(",", ":"), default=_sqlite_value)
+        else:
+            encoded = orjson.dumps(payload, default=_pg_value).decode()
         cursor.execute(sql, [encoded])
 
 

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from items.units import quantize_qty
-from manufacturing.boms.explosion import bom_components, units_built
+from manufacturing.boms.explosion import bom_component_ids, bom_components, units_built
 from manufacturing.exceptions import CircularReference
 from manufacturing.planning.models import ExceptionKind, PegSource, Procurement
 
@@ -144,8 +144,7 @@ def low_level_codes(items: dict, tree) -> dict:
     children: dict = defaultdict(set)
     for item in items.values():
         if item.procurement == Procurement.MAKE and item.bom is not None:
-            rows, _ = bom_components(tree, item.bom, item.bom.quantity)
-            children[item.id].update(component.pk for component, _ in rows)
+            children[item.id].update(bom_component_ids(tree, item.bom))
     parents_left: dict = defaultdict(int)
     for kids in children.values():
         for kid in kids:

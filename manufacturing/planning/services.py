@@ -14,6 +14,7 @@ from django.utils import timezone
 from config.exceptions import ValidationFailed
 from config.jobs.models import JobStatus
 from config.jobs.services import job_create, job_reap_stale
+from config.memory import gc_paused
 from config.quantities import quantity_parse
 from items.models import Item, ItemType
 from manufacturing.boms.models import BOM
@@ -250,17 +251,11 @@ def mrp_run(*, run: PlanningRun, progress=None) -> PlanningRun:
     started = timezone.now()
     PlanningRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=started)
     try:
-        plan = mrp_compute(parameters=run.parameters, progress=progress)
-        with transaction.atomic():
-            _plan_save(run, plan)
-            counts = plan.counts()
-            PlanningRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.SUCCEEDED,
-                in_flight=None,
-                is_current=True,
-                counts=counts,
-                finished_at=timezone.now(),
-            )
+        # A plan of 10,000 items is millions of live objects and no cycles: the collector's
+        # full passes over them were a third of the run (config.memory).
+        with gc_paused():
+            plan = mrp_compute(parameters=run.parameters, progress=progress)
+            _plan_commit(run, plan)
     except BaseException as exc:
         PlanningRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED,
@@ -271,6 +266,19 @@ def mrp_run(*, run: PlanningRun, progress=None) -> PlanningRun:
         raise
     run.refresh_from_db()
     return run
+
+
+def _plan_commit(run: PlanningRun, plan: Plan) -> None:
+    """Save `plan` as the current one and mark `run` succeeded, in one transaction."""
+    with transaction.atomic():
+        _plan_save(run, plan)
+        PlanningRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.SUCCEEDED,
+            in_flight=None,
+            is_current=True,
+            counts=plan.counts(),
+            finished_at=timezone.now(),
+        )
 
 
 def _plan_delete() -> None:
