@@ -43,11 +43,21 @@ def quantize_money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(MONEY_STEP, rounding=ROUND_HALF_UP)
 
 
-class _ItemFields:
-    """The item's fields as the API names them (`productId`, `number`, `name`, `uom`)."""
+class Requirement(NamedTuple):
+    """One exploded line, in depth-first order. `quantity` is in the item's stock unit. A tuple:
+    an explosion of 10,000 nodes makes as many, and a tuple is made several times faster than
+    a frozen dataclass (and is one object for the garbage collector to walk, not two)."""
 
     item: Item
+    quantity: Decimal
+    level: int
+    path: tuple[str, ...]
+    is_leaf: bool
+    cost: Decimal  # a leaf: standard cost x quantity; a sub-assembly: its rolled-up cost
+    line: "BOMLine"  # the BOM line the row comes from (of a phantom kit's BOM, for its parts)
+    bom: BOM | None = None  # the sub-assembly's default BOM (also when not exploded: levels=1)
 
+    # The item's fields as the API names them (`productId`, `number`, `name`, `uom`).
     @property
     def product_id(self):
         return self.item.pk
@@ -65,26 +75,29 @@ class _ItemFields:
         return self.item.uom.symbol
 
 
-@dataclass(frozen=True)
-class Requirement(_ItemFields):
-    """One exploded line, in depth-first order. `quantity` is in the item's stock unit."""
-
-    item: Item
-    quantity: Decimal
-    level: int
-    path: tuple[str, ...]
-    is_leaf: bool
-    cost: Decimal  # a leaf: standard cost x quantity; a sub-assembly: its rolled-up cost
-    line: BOMComponent  # the BOM line the row comes from (of a phantom kit's BOM, for its parts)
-    bom: BOM | None = None  # the sub-assembly's default BOM (also when not exploded: levels=1)
-
-
-@dataclass(frozen=True)
-class Total(_ItemFields):
+class Total(NamedTuple):
     """What must be picked or bought: the leaf rows summed per item, in stock units."""
 
     item: Item
     quantity: Decimal
+
+    product_id = Requirement.product_id
+    number = Requirement.number
+    name = Requirement.name
+    uom = Requirement.uom
+
+
+class BOMLine(NamedTuple):
+    """A BOM line as an explosion loads it: its values, no model instance (a tree of 10,000
+    nodes has as many lines; `LINE_FIELDS`, in that order)."""
+
+    id: object
+    bom_id: object
+    item_id: object
+    quantity: Decimal
+    uom_id: object
+    scrap_percent: Decimal
+    position: int
 
 
 @dataclass(frozen=True)
@@ -132,9 +145,10 @@ class Explosion:
 
 @dataclass
 class _Tree:
-    lines: dict  # bom id -> [(BOMComponent, its item, its unit, the item's unit)] in order
+    lines: dict  # bom id -> [(BOMLine, its item, its unit, the item's unit)] in order
     operations: dict  # bom id -> [BOMOperation] by sequence
     defaults: dict  # item id -> its default BOM (live, not cancelled)
+    boms: dict = field(default_factory=dict)  # bom id -> every BOM loaded
     rules: dict = field(default_factory=dict)  # bom id -> its `_Rule`s, made on first use
 
     def bom_rules(self, bom: BOM) -> list["_Rule"]:
@@ -154,7 +168,7 @@ class _Rule(NamedTuple):
     100), `factor` its unit into the item's stock unit; `sub` the item's default BOM, with
     `sub_factor` the item's stock unit into the BOM's unit (`units_built`)."""
 
-    line: BOMComponent
+    line: BOMLine
     item: Item
     base: Decimal
     factor: Decimal
@@ -163,7 +177,7 @@ class _Rule(NamedTuple):
     phantom: bool
 
 
-def _rule(line: BOMComponent, item: Item, unit, stock_unit, sub: BOM | None) -> _Rule:
+def _rule(line: BOMLine, item: Item, unit, stock_unit, sub: BOM | None) -> _Rule:
     # Units are one instance per id in a loaded tree, so the same instance is the same unit.
     factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
     return _Rule(
@@ -301,16 +315,22 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
     i_unit = i_start + ITEM_FIELDS.index("uom_id") - 1
     u_start = i_start + len(ITEM_FIELDS) - 1
     u_end = u_start + len(UNIT_FIELDS) - 1
+    items: dict = {}
+    new_line = BOMLine._make
     for row in line_rows:
-        line = _loaded(BOMComponent, LINE_FIELDS, row[:i_start])
-        item = make(Item, ITEM_FIELDS, (row[l_item], *row[i_start:u_start]))
-        stock_unit = make(UnitOfMeasure, UNIT_FIELDS, (row[i_unit], *row[u_start:u_end]))
-        Item.uom.field.set_cached_value(item, stock_unit)
-        BOMComponent.item.field.set_cached_value(line, item)
+        line = new_line(row[:i_start])
+        item = items.get(row[l_item])
+        if item is None:
+            item = items[row[l_item]] = _loaded(
+                Item, ITEM_FIELDS, (row[l_item], *row[i_start:u_start])
+            )
+            stock_unit = make(UnitOfMeasure, UNIT_FIELDS, (row[i_unit], *row[u_start:u_end]))
+            Item.uom.field.set_cached_value(item, stock_unit)
+        else:
+            stock_unit = Item.uom.field.get_cached_value(item)
         unit = make(UnitOfMeasure, UNIT_FIELDS, (row[l_unit], *row[u_end:]))
-        BOMComponent.uom.field.set_cached_value(line, unit)
-        BOMComponent.bom.field.set_cached_value(line, boms[line.bom_id])
         tree.lines[line.bom_id].append((line, item, unit, stock_unit))
+    tree.boms = boms
     return tree
 
 
@@ -434,29 +454,14 @@ class _Walker:
                 operations_cost += o
                 if emit:
                     self.requirements[index] = Requirement(
-                        item=item,
-                        quantity=needed,
-                        level=level,
-                        path=row_path,
-                        is_leaf=not explode,
-                        cost=quantize_money(m + o),
-                        line=line,
-                        bom=sub,
+                        item, needed, level, row_path, not explode, quantize_money(m + o), line, sub
                     )
                 continue
             cost = item.standard_cost * needed
             materials_cost += cost
             if emit:
                 self.requirements.append(
-                    Requirement(
-                        item=item,
-                        quantity=needed,
-                        level=level,
-                        path=row_path,
-                        is_leaf=True,
-                        cost=quantize_money(cost),
-                        line=line,
-                    )
+                    Requirement(item, needed, level, row_path, True, quantize_money(cost), line)
                 )
         return materials_cost, operations_cost
 
@@ -500,7 +505,7 @@ def _explosion(tree: _Tree, bom: BOM, quantity: Decimal, levels: str) -> Explosi
         quantity=quantity,
         levels=levels,
         requirements=walker.requirements,
-        totals=[Total(item=item, quantity=qty) for item, qty in totals.values()],
+        totals=[Total(item, qty) for item, qty in totals.values()],
         cost=Cost(
             materials=materials,
             operations=operations,

@@ -298,7 +298,7 @@ def planning_inputs(*, today: date, horizon_days: int) -> Inputs:
 
     receipts: dict = defaultdict(lambda: defaultdict(lambda: ZERO))
     requirements: dict = defaultdict(list)
-    bom_by_id = {b.pk: b for b in _tree_boms(tree)}
+    bom_by_id = tree.boms
     for pk, reference, product_id, bom_id, quantity, produced, status, scheduled, due in orders:
         remaining = quantity - produced
         if product_id in items and remaining > 0:
@@ -344,11 +344,3 @@ def planning_inputs(*, today: date, horizon_days: int) -> Inputs:
         receipts={k: dict(v) for k, v in receipts.items()},
         order_requirements=requirements,
     )
-
-
-def _tree_boms(tree) -> list:
-    found = {b.pk: b for b in tree.defaults.values()}
-    for lines in tree.lines.values():
-        for line, *_ in lines:
-            found.setdefault(line.bom_id, line.bom)
-    return list(found.values())

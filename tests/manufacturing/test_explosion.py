@@ -354,3 +354,32 @@ def test_item_used_by_a_bom_cannot_be_archived(api):
 
     bom_archive(bom=bom)
     assert api.delete(f"/api/items/{part.pk}").status_code == 204
+
+
+def test_each_row_carries_its_bom_line_and_the_rows_are_immutable(plant):
+    """Rows are tuples since the explosion stopped building a model instance per line: each
+    still names the BOM line it comes from (a kit's part, the kit BOM's line), and cannot be
+    changed after the fact."""
+    top, i = plant
+    explosion = bom_explode(bom=top, levels="1")
+    lines = {
+        (c.bom_id, c.item_id): c
+        for c in BOM.objects.get(pk=top.pk).components.all()
+        | BOM.objects.get(product=i["KIT"]).components.all()
+    }
+    for row in explosion.requirements:
+        component = lines[(row.line.bom_id, row.item.pk)]
+        assert (row.line.id, row.line.position) == (component.pk, component.position)
+        assert (row.line.quantity, row.line.scrap_percent) == (
+            component.quantity,
+            component.scrap_percent,
+        )
+    assert {row.number for row in explosion.requirements} == {
+        "FRAME",
+        "BOLT",
+        "NUT",
+        "MOTOR",
+        "WIRE",
+    }
+    with pytest.raises(AttributeError):
+        explosion.requirements[0].quantity = D(1)
