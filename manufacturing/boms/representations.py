@@ -84,6 +84,16 @@ def explosion_body(explosion: Explosion) -> Camelized:
             found = refs[id(item)] = (str(item.pk), item.number, item.name, item.uom.symbol)
         return found
 
+    # An explosion repeats the same few quantities; all at six places (quantize_qty), so equal
+    # values are equal texts too.
+    numbers: dict = {}
+
+    def number_of(value):
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = json_number(value)
+        return found
+
     requirements = []
     for row in explosion.requirements:
         product_id, number, name, uom = ref(row.item)
@@ -92,10 +102,10 @@ def explosion_body(explosion: Explosion) -> Camelized:
                 "productId": product_id,
                 "number": number,
                 "name": name,
-                "quantity": json_number(row.quantity),
+                "quantity": number_of(row.quantity),
                 "uom": uom,
                 "level": row.level,
-                "path": list(row.path),
+                "path": row.path,  # a tuple: both encoders write it as the array
                 "isLeaf": row.is_leaf,
             }
         )
@@ -107,7 +117,7 @@ def explosion_body(explosion: Explosion) -> Camelized:
                 "productId": product_id,
                 "number": number,
                 "name": name,
-                "quantity": json_number(total.quantity),
+                "quantity": number_of(total.quantity),
                 "uom": uom,
             }
         )
