@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import MomentFilter, SoftDeleteFilterSet
+from config.api.filters import FilterSet, MomentFilter, SoftDeleteFilterSet
 from inventory.models import Lot, MoveKind, Reservation, StockLevel, StockMove, Warehouse
 
 
@@ -13,7 +13,7 @@ class WarehouseFilter(SoftDeleteFilterSet):
         fields = []
 
 
-class LotFilter(django_filters.FilterSet):
+class LotFilter(FilterSet):
     itemId = django_filters.UUIDFilter(field_name="item_id", label="itemId")
     number = django_filters.CharFilter(field_name="number")
 
@@ -22,7 +22,7 @@ class LotFilter(django_filters.FilterSet):
         fields = []
 
 
-class StockLevelFilter(django_filters.FilterSet):
+class StockLevelFilter(FilterSet):
     itemId = django_filters.UUIDFilter(field_name="item_id", label="itemId")
     warehouseId = django_filters.UUIDFilter(field_name="warehouse_id", label="warehouseId")
 
@@ -31,7 +31,7 @@ class StockLevelFilter(django_filters.FilterSet):
         fields = []
 
 
-class StockMoveFilter(django_filters.FilterSet):
+class StockMoveFilter(FilterSet):
     itemId = django_filters.UUIDFilter(field_name="item_id", label="itemId")
     warehouseId = django_filters.UUIDFilter(method="filter_warehouse", label="warehouseId")
     productionOrderId = django_filters.UUIDFilter(
@@ -53,7 +53,7 @@ StockMoveFilter.base_filters["from"] = MomentFilter(field_name="created_at", lab
 StockMoveFilter.base_filters["to"] = MomentFilter(field_name="created_at", label="to", upper=True)
 
 
-class ReservationFilter(django_filters.FilterSet):
+class ReservationFilter(FilterSet):
     productionOrderId = django_filters.UUIDFilter(
         field_name="production_order_id", label="productionOrderId"
     )

@@ -1,9 +1,10 @@
 import django_filters
 
+from config.api.filters import FilterSet
 from config.jobs.models import Job, JobStatus
 
 
-class JobFilter(django_filters.FilterSet):
+class JobFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
     kind = django_filters.CharFilter()
 

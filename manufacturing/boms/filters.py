@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
-from config.api.filters import BooleanFilter, SoftDeleteFilterSet
+from config.api.filters import BooleanFilter, FilterSet, SoftDeleteFilterSet
 from manufacturing.boms.models import BOM, BOMComponent, BOMStatus, BOMType, Workcenter
 
 
@@ -11,7 +11,7 @@ class WorkcenterFilter(SoftDeleteFilterSet):
         fields = []
 
 
-class BOMFieldsFilter(django_filters.FilterSet):
+class BOMFieldsFilter(FilterSet):
     """Every BOM filter but `isActive`: the archived list uses these alone."""
 
     productId = django_filters.UUIDFilter(field_name="product_id", label="productId")

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
-from config.api.filters import MomentFilter, SoftDeleteFilterSet
+from config.api.filters import FilterSet, MomentFilter, SoftDeleteFilterSet
 from manufacturing.orders.models import (
     OrderStatus,
     Priority,
@@ -59,7 +59,7 @@ ProductionOrderFilter.base_filters["to"] = MomentFilter(
 )
 
 
-class WorkOrderFilter(django_filters.FilterSet):
+class WorkOrderFilter(FilterSet):
     status = ChoiceListFilter(field_name="status", choices=WorkOrderStatus.choices)
     workcenterId = django_filters.UUIDFilter(field_name="workcenter_id", label="workcenterId")
     productionOrderId = django_filters.UUIDFilter(field_name="order_id", label="productionOrderId")

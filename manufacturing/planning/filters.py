@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import BooleanFilter, SoftDeleteFilterSet
+from config.api.filters import BooleanFilter, FilterSet, SoftDeleteFilterSet
 from manufacturing.orders.filters import ChoiceListFilter
 from manufacturing.planning.models import (
     Demand,
@@ -34,7 +34,7 @@ class ExceptionCodesFilter(ChoiceListFilter):
         return qs.filter(match)
 
 
-class PlannedOrderFilter(django_filters.FilterSet):
+class PlannedOrderFilter(FilterSet):
     kind = ChoiceListFilter(field_name="kind", choices=Procurement.choices)
     itemId = django_filters.UUIDFilter(field_name="item_id", label="itemId")
     dueFrom = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="dueFrom")
@@ -54,7 +54,7 @@ class PlannedOrderFilter(django_filters.FilterSet):
         return queryset.filter(production_order__isnull=not value)
 
 
-class PlanExceptionFilter(django_filters.FilterSet):
+class PlanExceptionFilter(FilterSet):
     kind = ChoiceListFilter(field_name="kind", choices=ExceptionKind.choices)
     itemId = django_filters.UUIDFilter(field_name="item_id", label="itemId")
 

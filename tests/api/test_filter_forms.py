@@ -51,3 +51,45 @@ def test_a_request_dependent_filter_keeps_a_form_class_per_request():
             fields = []
 
     assert form_class_of(ByRequest(data={})) is None  # django-filter's own class, per request
+
+
+def test_each_filterset_gets_its_own_filters_and_method_bindings():
+    """Filters are copied shallowly per filterset (config.api.filters.FilterSet): each copy
+    must name its own filterset, so a method filter runs the method of the filterset that
+    holds it, never the first one's or the class's."""
+    ItemFactory(number="LIVE")
+    ItemFactory(number="GONE").delete()
+    first = ItemFilter(data={"isActive": "true"}, queryset=Item.all_objects.all())
+    second = ItemFilter(data={"isActive": "false"}, queryset=Item.all_objects.all())
+
+    for name in ItemFilter.base_filters:
+        a, b, base = first.filters[name], second.filters[name], ItemFilter.base_filters[name]
+        assert a is not b and a is not base
+        assert (a.parent, b.parent, a.model) == (first, second, Item)
+    active = first.filters["isActive"]
+    assert active.filter.f is active and active.filter.method == first.filter_is_active
+    assert second.filters["isActive"].filter.method == second.filter_is_active
+    assert [i.number for i in first.qs] == ["LIVE"]
+    assert [i.number for i in second.qs] == ["GONE"]
+    assert not hasattr(ItemFilter.base_filters["isActive"], "parent")
+
+
+def test_every_api_filterset_copies_its_filters_shallowly():
+    from django.urls import get_resolver
+
+    from config.api.filters import FilterSet
+
+    assert get_resolver().url_patterns  # every view, and so every filterset, imported
+
+    def subclasses(kind):
+        for sub in kind.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = {
+        kind
+        for kind in subclasses(django_filters.FilterSet)
+        if kind.__module__.split(".")[0] in {"config", "items", "inventory", "manufacturing"}
+    }
+    assert len(ours) >= 10
+    assert [kind for kind in ours if not issubclass(kind, FilterSet)] == []
