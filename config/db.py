@@ -15,11 +15,16 @@ def ensure_unique_live(model, *, field: str, value, exclude_pk=None, api_field: 
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
-        name = api_field or field
-        raise ValidationFailed(
-            f"{name} '{value}' is already used by an active {model._meta.verbose_name}.",
-            errors={name: [f"'{value}' is already used by an active {model._meta.verbose_name}."]},
-        )
+        raise live_duplicate(model, field=field, value=value, api_field=api_field)
+
+
+def live_duplicate(model, *, field: str, value, api_field: str | None = None) -> ValidationFailed:
+    """The refusal of `ensure_unique_live`, for callers that check many values at once."""
+    name = api_field or field
+    return ValidationFailed(
+        f"{name} '{value}' is already used by an active {model._meta.verbose_name}.",
+        errors={name: [f"'{value}' is already used by an active {model._meta.verbose_name}."]},
+    )
 
 
 @contextmanager

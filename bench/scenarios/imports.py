@@ -18,7 +18,8 @@ IMPORT_ARGS = ("import_boms", "{path}")
 
 @scenario(
     "import_boms",
-    needs=("items",),
+    # boms: the file's workcenters, its products' defaults and its sub-assemblies' BOMs.
+    needs=("items", "boms"),
     requires=("command:import_boms", *MANUFACTURING),
     mutates=True,
 )

@@ -12,36 +12,68 @@ from django.db import connection
 from items.models import Item
 from manufacturing.boms.models import BOM, BOMComponent, BOMStatus
 
+# product id -> the component item ids of its live BOMs (a dict used as an ordered set).
+Edges = dict[UUID, dict[UUID, None]]
+
+
+def bom_graph_below(sources: Iterable[UUID], *, exclude_bom_id: UUID | None = None) -> Edges:
+    """Every edge product → component of live (not archived) BOMs reachable downward from
+    `sources`: the part of the graph a cycle check of BOMs using `sources` can walk.
+    `exclude_bom_id` leaves out a BOM whose lines are being replaced. One query per level for
+    the whole frontier, however many sources (the components of one BOM or of a whole batch)."""
+    edges: Edges = {}
+    seen = set(sources)
+    frontier = set(seen)
+    while frontier:
+        rows = BOMComponent.objects.filter(
+            bom__product_id__in=frontier, bom__deleted_at__isnull=True
+        )
+        if exclude_bom_id is not None:
+            rows = rows.exclude(bom_id=exclude_bom_id)
+        frontier = set()
+        for product_id, item_id in rows.values_list("bom__product_id", "item_id"):
+            edges.setdefault(product_id, {})[item_id] = None
+            if item_id not in seen:
+                seen.add(item_id)
+                frontier.add(item_id)
+    return edges
+
+
+def graph_path(edges: Edges, *, sources: Iterable[UUID], target: UUID) -> list[UUID] | None:
+    """The item ids of a shortest path from one of `sources` down to `target` through `edges`
+    (`bom_graph_below`'s, plus what the caller adds), or None. Breadth first, in memory."""
+    parent: dict[UUID, UUID | None] = dict.fromkeys(sources)
+    if target in parent:
+        return [target]
+    frontier = list(parent)
+    while frontier:
+        next_frontier: list[UUID] = []
+        for node in frontier:
+            for item_id in edges.get(node, ()):
+                if item_id in parent:
+                    continue
+                parent[item_id] = node
+                if item_id == target:
+                    path = [item_id]
+                    while parent[path[-1]] is not None:
+                        path.append(parent[path[-1]])
+                    return list(reversed(path))
+                next_frontier.append(item_id)
+        frontier = next_frontier
+    return None
+
 
 def bom_graph_path(
     *, sources: Iterable[UUID], target: UUID, exclude_bom_id: UUID | None = None
 ) -> list[UUID] | None:
     """The item ids of a path from one of `sources` down to `target` through the components of
     live (not archived) BOMs, or None. `exclude_bom_id` leaves out a BOM whose lines are being
-    replaced. Breadth first: one query per level."""
-    parent: dict[UUID, UUID | None] = dict.fromkeys(sources)
-    if target in parent:
+    replaced. One query per level."""
+    sources = list(sources)
+    if target in sources:
         return [target]
-    frontier = set(parent)
-    while frontier:
-        edges = BOMComponent.objects.filter(
-            bom__product_id__in=frontier, bom__deleted_at__isnull=True
-        )
-        if exclude_bom_id is not None:
-            edges = edges.exclude(bom_id=exclude_bom_id)
-        next_frontier: set[UUID] = set()
-        for product_id, item_id in edges.values_list("bom__product_id", "item_id"):
-            if item_id in parent:
-                continue
-            parent[item_id] = product_id
-            if item_id == target:
-                path = [item_id]
-                while parent[path[-1]] is not None:
-                    path.append(parent[path[-1]])
-                return list(reversed(path))
-            next_frontier.add(item_id)
-        frontier = next_frontier
-    return None
+    edges = bom_graph_below(sources, exclude_bom_id=exclude_bom_id)
+    return graph_path(edges, sources=sources, target=target)
 
 
 def item_numbers(ids: Iterable[UUID]) -> dict[UUID, str]:

@@ -1,14 +1,13 @@
 """BOM CSV import: one service for `manage.py import_boms FILE` and the background import job.
 
-The layout is manufacturing/management/csv_layout.py's. Every BOM goes through `bom_create`
-(the rules of the API and the admin); every error is reported with its row number (the header
-is row 1), and nothing is imported unless every row is valid: the whole file is one
-transaction.
+The layout is manufacturing/management/csv_layout.py's. The BOMs of a batch of rows go through
+`bom_create_many` together (the rules of `bom_create`, the API's and the admin's, in queries that
+do not grow with the BOMs); every error is reported with its row number (the header is row 1),
+and nothing is imported unless every row is valid: the whole file is one transaction.
 """
 
 import io
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,11 +18,11 @@ from config.exceptions import DomainError, field_path_parse
 from config.quantities import MINUTES, PERCENT, QUANTITY, number_errors
 from manufacturing.boms.models import BOMStatus, BOMType
 from manufacturing.boms.references import References
-from manufacturing.boms.services import bom_cancel, bom_create
-from manufacturing.boms.specs import BOMSpec, ComponentSpec, OperationSpec
+from manufacturing.boms.services import bom_create_many
+from manufacturing.boms.specs import BOMSpec, ComponentSpec, NewBOM, OperationSpec
 from manufacturing.management.csv_layout import HEADER_COLUMNS, REQUIRED_COLUMNS
 
-BATCH_ROWS = 2000  # rows whose references are looked up together (a query per kind)
+BATCH_ROWS = 5000  # rows whose references are looked up, and BOMs created, together
 
 # `progress(done, total)`: called with the total first, then as rows are read (per row: the
 # caller decides how often to show it).
@@ -233,16 +232,37 @@ class _BOMCSVImport:
         errors: list[str] = []
         created = 0
         for batch in self._blocks(reader, errors):
-            refs = _batch_references(batch)
+            created += self._create(batch)
             for block in batch:
-                if self._create(block, refs):
-                    created += 1
                 errors.extend(block.errors)
         if errors or dry_run:
             transaction.set_rollback(True)
         return created, errors
 
-    def _create(self, block: Block, refs: References) -> bool:
+    def _create(self, batch: list[Block]) -> int:
+        """Create the BOMs of the blocks read without error, in one `bom_create_many`; the
+        refusals go to their blocks' errors. Returns how many were created."""
+        refs = _batch_references(batch)
+        wanted = [(block, new) for block in batch if (new := self._new_bom(block, refs))]
+        if not wanted:
+            return 0
+        try:
+            results = bom_create_many(boms=[new for _, new in wanted], actor=self.actor)
+        except DomainError as exc:
+            # A refusal of the whole batch (a concurrent writer took a number past the checks):
+            # on the batch's first BOM, and none of them created.
+            results = [exc] + [None] * (len(wanted) - 1)
+        created = 0
+        for (block, _), result in zip(wanted, results, strict=True):
+            if isinstance(result, DomainError):
+                block.errors.extend(self._located(result, block))
+            elif result is not None:
+                created += 1
+        return created
+
+    def _new_bom(self, block: Block, refs: References) -> NewBOM | None:
+        """The block as `bom_create_many` takes it, or None when a cell is refused (errors
+        added to the block's)."""
         head, errors, row = block.header, block.errors, block.first_row
 
         def found(instance, row: int, column: str):
@@ -347,7 +367,7 @@ class _BOMCSVImport:
                 )
             )
         if errors:
-            return False
+            return None
         spec = BOMSpec(
             product=product,
             components=components,
@@ -360,22 +380,13 @@ class _BOMCSVImport:
             type=head["bom_type"] or BOMType.MANUFACTURE,
             is_default=is_default,
         )
-        try:
-            # bom_create is atomic itself: an extra savepoint only for the two steps of a
-            # cancelled BOM (created submitted, then cancelled).
-            with transaction.atomic() if status == BOMStatus.CANCELLED else nullcontext():
-                bom = bom_create(
-                    spec=spec,
-                    version=version,
-                    status=BOMStatus.DRAFT if status == BOMStatus.DRAFT else BOMStatus.SUBMITTED,
-                    actor=self.actor,
-                )
-                if status == BOMStatus.CANCELLED:
-                    bom_cancel(bom=bom, actor=self.actor)
-        except DomainError as exc:
-            errors.extend(self._located(exc, block))
-            return False
-        return True
+        # A cancelled BOM is created submitted, then cancelled.
+        return NewBOM(
+            spec=spec,
+            version=version,
+            status=BOMStatus.DRAFT if status == BOMStatus.DRAFT else BOMStatus.SUBMITTED,
+            cancel=status == BOMStatus.CANCELLED,
+        )
 
     @staticmethod
     def _located(exc: DomainError, block: Block) -> list[str]:

@@ -3,6 +3,7 @@
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -10,12 +11,18 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.db import ensure_unique_live, integrity_as_validation
-from config.exceptions import InvalidState, NotFound, ValidationFailed
+from config.db import ensure_unique_live, integrity_as_validation, live_duplicate
+from config.exceptions import DomainError, InvalidState, NotFound, ValidationFailed
 from config.quantities import MINUTES, MONEY, PERCENT, QUANTITY, number_errors, number_parse
 from items.exceptions import ItemNotFound, UomMismatch
 from items.models import Item, ItemType, UnitOfMeasure
-from manufacturing.boms.graph import bom_graph_path, item_numbers
+from manufacturing.boms.graph import (
+    Edges,
+    bom_graph_below,
+    bom_graph_path,
+    graph_path,
+    item_numbers,
+)
 from manufacturing.boms.models import (
     BOM,
     BOMComponent,
@@ -25,7 +32,7 @@ from manufacturing.boms.models import (
     Workcenter,
 )
 from manufacturing.boms.selectors import bom_open_order_references
-from manufacturing.boms.specs import BOMSpec, ComponentSpec, OperationSpec
+from manufacturing.boms.specs import BOMSpec, ComponentSpec, NewBOM, OperationSpec
 from manufacturing.exceptions import (
     BomInUse,
     BomLocked,
@@ -33,7 +40,13 @@ from manufacturing.exceptions import (
     CircularReference,
     DuplicateComponent,
 )
-from manufacturing.history import bulk_create_logged, bulk_update_logged, delete_logged, stamp
+from manufacturing.history import (
+    bulk_create_logged,
+    bulk_update_logged,
+    delete_logged,
+    history_record,
+    stamp,
+)
 from manufacturing.sequences import sequence_next
 
 # pg_advisory_xact_lock key serializing BOM-graph writes ("BOMG").
@@ -45,6 +58,7 @@ PERCENT_STEP = Decimal("0.0001")
 MINUTES_STEP = Decimal("0.01")
 # What a PositiveIntegerField holds (the number columns: config.quantities).
 MAX_INT = 2**31 - 1
+BULK_BATCH = 2000  # rows per INSERT when many BOMs are written at once
 
 
 def lock_bom_graph() -> None:
@@ -217,14 +231,21 @@ def _clean_operations(operations: Sequence[OperationSpec]) -> list[OperationSpec
 
 
 def _check_no_cycle(
-    *, product: Item, components: Iterable[ComponentSpec], exclude_bom_id=None
+    *,
+    product: Item,
+    components: Iterable[ComponentSpec],
+    exclude_bom_id=None,
+    edges: Edges | None = None,
 ) -> None:
     """Adding components C to a BOM of P is refused when P is reachable from any C through the
-    components of live BOMs, at any depth."""
+    components of live BOMs, at any depth. `edges`: the graph below C already loaded
+    (`bom_graph_below`, plus the BOMs created before in the same call), else it is read."""
     specs = list(components)
-    path = bom_graph_path(
-        sources=[spec.item.pk for spec in specs], target=product.pk, exclude_bom_id=exclude_bom_id
-    )
+    sources = [spec.item.pk for spec in specs]
+    if edges is None:
+        path = bom_graph_path(sources=sources, target=product.pk, exclude_bom_id=exclude_bom_id)
+    else:
+        path = graph_path(edges, sources=sources, target=product.pk)
     if path is None:
         return
     numbers = item_numbers([product.pk, *path])
@@ -361,24 +382,40 @@ def _current_operations(bom: BOM) -> list[OperationSpec]:
     ]
 
 
-def _write_components(bom: BOM, specs: Sequence[ComponentSpec], *, actor, fresh: bool) -> None:
+# New lines and operations name their references by id: what is written, without the related
+# instances' caches (nothing reads them back from these objects).
+
+
+def _component_row(bom: BOM, spec: ComponentSpec, position: int) -> BOMComponent:
+    return BOMComponent(
+        bom_id=bom.pk,
+        item_id=spec.item.pk,
+        quantity=spec.quantity,
+        uom_id=spec.uom.pk,
+        scrap_percent=spec.scrap_percent,
+        position=position,
+    )
+
+
+def _operation_row(bom: BOM, spec: OperationSpec) -> BOMOperation:
+    return BOMOperation(
+        bom_id=bom.pk,
+        sequence=spec.sequence,
+        name=spec.name,
+        workcenter_id=spec.workcenter.pk,
+        duration_minutes=spec.duration_minutes,
+    )
+
+
+def _write_components(bom: BOM, specs: Sequence[ComponentSpec], *, actor) -> None:
     """Sync the lines keyed by component item: update the ones kept (same line id), add the
     new, remove the missing. Each change leaves a history record."""
-    existing = {} if fresh else {line.item_id: line for line in bom.components.all()}
+    existing = {line.item_id: line for line in bom.components.all()}
     to_create, to_update = [], []
     for position, spec in enumerate(specs):
         line = existing.pop(spec.item.pk, None)
         if line is None:
-            to_create.append(
-                BOMComponent(
-                    bom=bom,
-                    item=spec.item,
-                    quantity=spec.quantity,
-                    uom=spec.uom,
-                    scrap_percent=spec.scrap_percent,
-                    position=position,
-                )
-            )
+            to_create.append(_component_row(bom, spec, position))
             continue
         new = (spec.quantity, spec.uom.pk, spec.scrap_percent, position)
         if (line.quantity, line.uom_id, line.scrap_percent, line.position) != new:
@@ -399,22 +436,14 @@ def _write_components(bom: BOM, specs: Sequence[ComponentSpec], *, actor, fresh:
     bulk_create_logged(to_create, BOMComponent, actor=actor)
 
 
-def _write_operations(bom: BOM, specs: Sequence[OperationSpec], *, actor, fresh: bool) -> None:
+def _write_operations(bom: BOM, specs: Sequence[OperationSpec], *, actor) -> None:
     """Sync the operations keyed by sequence."""
-    existing = {} if fresh else {op.sequence: op for op in bom.operations.all()}
+    existing = {op.sequence: op for op in bom.operations.all()}
     to_create, to_update = [], []
     for spec in specs:
         op = existing.pop(spec.sequence, None)
         if op is None:
-            to_create.append(
-                BOMOperation(
-                    bom=bom,
-                    sequence=spec.sequence,
-                    name=spec.name,
-                    workcenter=spec.workcenter,
-                    duration_minutes=spec.duration_minutes,
-                )
-            )
+            to_create.append(_operation_row(bom, spec))
             continue
         new = (spec.name, spec.workcenter.pk, spec.duration_minutes)
         if (op.name, op.workcenter_id, op.duration_minutes) != new:
@@ -434,25 +463,41 @@ def _write_operations(bom: BOM, specs: Sequence[OperationSpec], *, actor, fresh:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _next_bom_number() -> str:
+def _next_bom_number(taken: Iterable[str] = ()) -> str:
+    """The next free `BOM-000001`; `taken`: numbers given to BOMs not saved yet."""
     while True:
         number = f"BOM-{sequence_next(name=BOM_NUMBER_SEQUENCE):06d}"
-        if not BOM.objects.filter(number=number).exists():
+        if number not in taken and not BOM.objects.filter(number=number).exists():
             return number
 
 
-def _default_boms(product_id, *, exclude_pk=None):
-    qs = BOM.objects.filter(product_id=product_id, is_default=True).exclude(
+def _default_boms(product_ids: Iterable, *, exclude_pk=None):
+    """The default BOMs (live, not cancelled: at most one each) of the products."""
+    qs = BOM.objects.filter(product_id__in=list(product_ids), is_default=True).exclude(
         status=BOMStatus.CANCELLED
     )
     return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
 
 
-def _clear_default(product_id, *, keep_pk, actor) -> None:
-    for other in _default_boms(product_id, exclude_pk=keep_pk).select_for_update():
+def _clear_defaults(product_ids: Iterable, *, keep_pk, actor) -> None:
+    """The products' defaults (but `keep_pk`) are defaults no more: one locking read, one
+    update and one history write whatever the number of products."""
+    others = list(_default_boms(product_ids, exclude_pk=keep_pk).select_for_update())
+    now = timezone.now()
+    for other in others:
         other.is_default = False
+        other.updated_at = now
         stamp(other, actor)
-        other.save(update_fields=["is_default", "updated_at"])
+    bulk_update_logged(others, BOM, fields=["is_default", "updated_at"], actor=actor)
+
+
+def _ensure_cancellable(*, number: str, status: str) -> None:
+    if status != BOMStatus.SUBMITTED:
+        raise InvalidState(f"BOM {number} is {status}: only a submitted BOM can be cancelled.")
+
+
+# What cancelling does to the row: terminal, and never a default.
+CANCELLED_FIELDS = {"status": BOMStatus.CANCELLED, "is_default": False}
 
 
 def _locked_live(bom: BOM) -> BOM:
@@ -491,11 +536,19 @@ def bom_create(
     becomes the default when its product has none yet (the first BOM of a product).
     `status=submitted` creates it submitted at once, as `bom_submit` right after would (an
     import of released BOMs), without reading and saving it a second time. Every field of
-    `spec` is taken (its defaults are a new BOM's)."""
-    product, components, operations = spec.product, spec.components, spec.operations or ()
-    number, name, description = spec.number, spec.name, spec.description
-    quantity, uom, type, is_default = spec.quantity, spec.uom, spec.type, spec.is_default
-    lock_bom_graph()
+    `spec` is taken (its defaults are a new BOM's). The rules are `bom_create_many`'s."""
+    (created,) = bom_create_many(
+        boms=[NewBOM(spec=spec, version=version, status=status)], actor=actor
+    )
+    if isinstance(created, DomainError):
+        raise created
+    return created
+
+
+def _clean_new(new: NewBOM) -> tuple[Decimal, UnitOfMeasure, list, list]:
+    """What a new BOM is checked for on its own: status, version, header, lines, operations
+    (the first refusal raised). Returns the clean quantity, unit, lines and operations."""
+    status, version, spec = new.status, new.version, new.spec
     if status not in (BOMStatus.DRAFT, BOMStatus.SUBMITTED):
         raise ValidationFailed(
             f"A new BOM is {BOMStatus.DRAFT} or {BOMStatus.SUBMITTED}, not {status}.",
@@ -506,38 +559,161 @@ def bom_create(
             f"version: {version} is not a whole number from 1 to {MAX_INT}.",
             errors={"version": [f"Must be a whole number from 1 to {MAX_INT}."]},
         )
-    quantity, uom = _clean_header(product=product, quantity=quantity, uom=uom, type=type)
-    lines = _clean_components(product=product, components=components)
-    ops = _clean_operations(operations)
-    _check_no_cycle(product=product, components=lines)
-    number = (number or "").strip()
-    if number:
-        ensure_unique_live(BOM, field="number", value=number)
-    else:
-        number = _next_bom_number()
-    if is_default is None:
-        is_default = not _default_boms(product.pk).exists()
-    elif is_default:
-        _clear_default(product.pk, keep_pk=None, actor=actor)
-    bom = BOM(
-        number=number,
-        name=(name or "").strip() or product.name,
-        description=description or "",
-        product=product,
-        quantity=quantity,
-        uom=uom,
-        type=type,
-        status=status,
-        is_default=is_default,
-        version=version,
-        content_hash=_hash_for(
-            product=product, quantity=quantity, uom=uom, type=type, components=lines, operations=ops
-        ),
+    quantity, uom = _clean_header(
+        product=spec.product, quantity=spec.quantity, uom=spec.uom, type=spec.type
     )
-    _save_header(bom, actor=actor)
-    _write_components(bom, lines, actor=actor, fresh=True)
-    _write_operations(bom, ops, actor=actor, fresh=True)
-    return bom
+    lines = _clean_components(product=spec.product, components=spec.components)
+    ops = _clean_operations(spec.operations or ())
+    return quantity, uom, lines, ops
+
+
+@dataclass
+class _Created:
+    """A BOM of a `bom_create_many` call, accepted and not written yet."""
+
+    bom: BOM
+    lines: list[ComponentSpec]
+    ops: list[OperationSpec]
+    # The fields at creation when a later step of the same call changed them (cancelled right
+    # after, or no longer the default once a later BOM of its product took over).
+    created_as: dict | None = None
+
+    def change(self, **fields) -> None:
+        earlier = self.created_as or {}
+        self.created_as = {name: getattr(self.bom, name) for name in fields} | earlier
+        for name, value in fields.items():
+            setattr(self.bom, name, value)
+
+
+class _Defaults:
+    """Each product's default while the BOMs of a `bom_create_many` call are created one after
+    the other: a BOM already stored (`IN_DB`), one of the call's, or none."""
+
+    IN_DB = object()
+
+    def __init__(self, product_ids: Iterable):
+        stored = _default_boms(product_ids).values_list("product_id", flat=True)
+        self.holders: dict = dict.fromkeys(stored, self.IN_DB)
+        self.clear_in_db: set = set()  # products whose stored default a new BOM takes over
+
+    def take(self, entry: _Created, *, requested: bool | None, cancel: bool) -> None:
+        """`bom_create`'s rule: `requested` None, the BOM is the default when its product has
+        none; True, it is, and the previous default is not; then a cancelled BOM is not."""
+        bom = entry.bom
+        holder = self.holders.get(bom.product_id)
+        if requested is None:
+            bom.is_default = holder is None
+        elif requested:
+            if holder is self.IN_DB:
+                self.clear_in_db.add(bom.product_id)
+            elif holder is not None:
+                holder.change(is_default=False)
+            bom.is_default = True
+        if bom.is_default:
+            self.holders[bom.product_id] = entry
+        if cancel:
+            entry.change(**CANCELLED_FIELDS)
+            if self.holders.get(bom.product_id) is entry:
+                self.holders[bom.product_id] = None
+
+
+@transaction.atomic
+def bom_create_many(*, boms: Sequence[NewBOM], actor=None) -> list[BOM | DomainError]:
+    """Create the BOMs in order, each under `bom_create`'s rules as if created one after the
+    other (a BOM sees the ones before it: their numbers, their default flags, their graph
+    edges), in a number of queries that does not grow with the number of BOMs. Returns, for
+    each, the new BOM or the DomainError that refused it (nothing written for that one); the
+    others are created all the same (a caller wanting all or nothing rolls back)."""
+    lock_bom_graph()
+    results: list = [None] * len(boms)
+    cleaned: dict[int, tuple] = {}
+    for index, new in enumerate(boms):
+        try:
+            cleaned[index] = _clean_new(new)
+        except DomainError as exc:
+            results[index] = exc
+    if not cleaned:
+        return results
+    edges = bom_graph_below({line.item.pk for _, _, lines, _ in cleaned.values() for line in lines})
+    given = {number for i in cleaned if (number := (boms[i].spec.number or "").strip())}
+    taken = set(BOM.objects.filter(number__in=given).values_list("number", flat=True))
+    defaults = _Defaults({boms[i].spec.product.pk for i in cleaned})
+    created: list[_Created] = []
+    for index, (quantity, uom, lines, ops) in cleaned.items():
+        new = boms[index]
+        spec, product = new.spec, new.spec.product
+        try:
+            _check_no_cycle(product=product, components=lines, edges=edges)
+            number = (spec.number or "").strip()
+            if number in taken:
+                raise live_duplicate(BOM, field="number", value=number)
+            if new.cancel:
+                _ensure_cancellable(number=number or "new", status=new.status)
+        except DomainError as exc:
+            results[index] = exc
+            continue
+        # Last: a refused BOM takes no number (the counter is gap-free).
+        number = number or _next_bom_number(taken)
+        bom = BOM(
+            number=number,
+            name=(spec.name or "").strip() or product.name,
+            description=spec.description or "",
+            product=product,
+            quantity=quantity,
+            uom=uom,
+            type=spec.type,
+            status=new.status,
+            is_default=False,  # `_Defaults.take` decides
+            version=new.version,
+            content_hash=_hash_for(
+                product=product,
+                quantity=quantity,
+                uom=uom,
+                type=spec.type,
+                components=lines,
+                operations=ops,
+            ),
+        )
+        # Accepted: the BOMs after it see its number, its edges and its default flag.
+        taken.add(number)
+        edges.setdefault(product.pk, {}).update(dict.fromkeys(line.item.pk for line in lines))
+        entry = _Created(bom=bom, lines=lines, ops=ops)
+        defaults.take(entry, requested=spec.is_default, cancel=new.cancel)
+        created.append(entry)
+        results[index] = bom
+    if created:
+        _write_new(created, clear_in_db=defaults.clear_in_db, actor=actor)
+    return results
+
+
+def _write_new(created: list[_Created], *, clear_in_db: set, actor) -> None:
+    """Write the BOMs a `bom_create_many` call accepted: first the stored defaults they take
+    over, then headers, lines and operations, an INSERT per BULK_BATCH rows each, and their
+    history: each BOM created as it was, its lines and operations, then its later change
+    (cancelled, or no longer the default), in that order."""
+    if clear_in_db:
+        _clear_defaults(clear_in_db, keep_pk=None, actor=actor)
+    boms = [entry.bom for entry in created]
+    for bom in boms:
+        stamp(bom, actor)
+    taken = (
+        f"'{boms[0].number}' is already used by an active BOM."
+        if len(boms) == 1
+        else "One of the numbers is already used by an active BOM."
+    )
+    with integrity_as_validation("number", taken):
+        BOM.objects.bulk_create(boms, batch_size=BULK_BATCH)
+    history = [history_record(e.bom, actor=actor, **(e.created_as or {})) for e in created]
+    components = [
+        _component_row(e.bom, spec, position)
+        for e in created
+        for position, spec in enumerate(e.lines)
+    ]
+    bulk_create_logged(components, BOMComponent, actor=actor, batch_size=BULK_BATCH)
+    operations = [_operation_row(e.bom, spec) for e in created for spec in e.ops]
+    bulk_create_logged(operations, BOMOperation, actor=actor, batch_size=BULK_BATCH)
+    history += [history_record(e.bom, actor=actor, change="~") for e in created if e.created_as]
+    BOM.history.model.objects.bulk_create(history, batch_size=BULK_BATCH)
 
 
 @transaction.atomic
@@ -612,22 +788,22 @@ def bom_update(
     if "is_default" in data and data["is_default"] is not None:
         is_default = bool(data["is_default"])
     elif product_changed:
-        is_default = not _default_boms(product.pk, exclude_pk=bom.pk).exists()
+        is_default = not _default_boms([product.pk], exclude_pk=bom.pk).exists()
     else:
         is_default = bom.is_default
     if is_default and bom.status == BOMStatus.CANCELLED:
         raise InvalidState(f"BOM {bom.number} is cancelled: it cannot be the default.")
     if is_default:
-        _clear_default(product.pk, keep_pk=bom.pk, actor=actor)
+        _clear_defaults([product.pk], keep_pk=bom.pk, actor=actor)
 
     bom.product, bom.quantity, bom.uom, bom.type = product, quantity, uom, type_
     bom.is_default = is_default
     bom.content_hash = new_hash
     _save_header(bom, actor=actor)
     if components is not None:
-        _write_components(bom, lines, actor=actor, fresh=False)
+        _write_components(bom, lines, actor=actor)
     if operations is not None:
-        _write_operations(bom, ops, actor=actor, fresh=False)
+        _write_operations(bom, ops, actor=actor)
     return bom
 
 
@@ -662,12 +838,9 @@ def bom_submit(*, bom: BOM, actor=None) -> BOM:
 def bom_cancel(*, bom: BOM, actor=None) -> BOM:
     """Submitted → cancelled (terminal). A cancelled BOM is never a default."""
     bom = _locked_live(bom)
-    if bom.status != BOMStatus.SUBMITTED:
-        raise InvalidState(
-            f"BOM {bom.number} is {bom.status}: only a submitted BOM can be cancelled."
-        )
-    bom.status = BOMStatus.CANCELLED
-    bom.is_default = False
+    _ensure_cancellable(number=bom.number, status=bom.status)
+    for name, value in CANCELLED_FIELDS.items():
+        setattr(bom, name, value)
     stamp(bom, actor)
     bom.save(update_fields=["status", "is_default", "updated_at"])
     return bom
@@ -729,7 +902,7 @@ def bom_unarchive(*, bom: BOM, actor=None) -> BOM:
     _check_no_cycle(product=bom.product, components=_current_components(bom))
     bom.deleted_at = None
     bom.is_default = (
-        bom.status != BOMStatus.CANCELLED and not _default_boms(bom.product_id).exists()
+        bom.status != BOMStatus.CANCELLED and not _default_boms([bom.product_id]).exists()
     )
     _save_header(bom, actor=actor)
     return bom

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
 from items.models import Item, UnitOfMeasure
-from manufacturing.boms.models import BOMType, Workcenter
+from manufacturing.boms.models import BOMStatus, BOMType, Workcenter
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,14 @@ class BOMSpec:
         """Everything `bom_create` takes from a spec."""
         header = {f.name: getattr(self, f.name) for f in fields(self) if f.name in HEADER_FIELDS}
         return {**header, "components": self.components, "operations": self.operations or ()}
+
+
+@dataclass(frozen=True)
+class NewBOM:
+    """One BOM for `bom_create_many`: what `bom_create` takes, and `cancel` (the import of a
+    cancelled BOM: created submitted, then cancelled as `bom_cancel` right after would)."""
+
+    spec: BOMSpec
+    version: int = 1
+    status: str = BOMStatus.DRAFT  # draft or submitted
+    cancel: bool = False
