@@ -72,6 +72,16 @@ def json_number(value: Decimal) -> float | Decimal:
     return number
 
 
+class JSONNumbers(dict):
+    """`json_number` of each distinct value once, for a body that repeats the same few
+    quantities (`numbers[value]`). Only for values of one exponent (quantities at their
+    column's places): `Decimal("1.0")` and `Decimal("1")` are one key."""
+
+    def __missing__(self, value: Decimal):
+        number = self[value] = json_number(value)
+        return number
+
+
 class JSONEncoder(encoders.JSONEncoder):
     """DRF's encoder, with exact Decimals (`json_number`).
 

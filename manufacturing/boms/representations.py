@@ -8,7 +8,7 @@ Decimals become their `json_number` here, as the renderer would make them anyway
 the same value where there is one, else the Decimal itself, written exactly.
 """
 
-from config.api.renderers import Camelized, json_number
+from config.api.renderers import Camelized, JSONNumbers, json_number
 from config.api.representations import datetime_text
 from manufacturing.boms.explosion import Explosion
 from manufacturing.boms.models import BOM
@@ -84,15 +84,7 @@ def explosion_body(explosion: Explosion) -> Camelized:
             found = refs[id(item)] = (str(item.pk), item.number, item.name, item.uom.symbol)
         return found
 
-    # An explosion repeats the same few quantities; all at six places (quantize_qty), so equal
-    # values are equal texts too.
-    numbers: dict = {}
-
-    def number_of(value):
-        found = numbers.get(value)
-        if found is None:
-            found = numbers[value] = json_number(value)
-        return found
+    number_of = JSONNumbers().__getitem__  # every quantity at six places (quantize_qty)
 
     requirements = []
     for row in explosion.requirements:

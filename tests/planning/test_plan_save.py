@@ -18,6 +18,19 @@ from tests.planning.fixtures import make_bike, run_now
 
 pytestmark = pytest.mark.django_db
 
+PLAN_ITEM_COLUMNS = (
+    "id",
+    "run",
+    "item",
+    "level",
+    "procurement",
+    "planned",
+    "available",
+    "safety_stock",
+    "lead_time_days",
+    "projection",
+)
+
 
 def test_rows_insert_stores_ids_decimals_dates_and_json_exactly():
     # 14 significant digits: what SQLite's NUMERIC column holds exactly, through the ORM too.
@@ -29,18 +42,7 @@ def test_rows_insert_stores_ids_decimals_dates_and_json_exactly():
     projection = [["2026-12-07", "0.000001", "12345678.123456", "-5", "0", "7.5"]]
     rows_insert(
         PlanItem,
-        (
-            "id",
-            "run",
-            "item",
-            "level",
-            "procurement",
-            "planned",
-            "available",
-            "safety_stock",
-            "lead_time_days",
-            "projection",
-        ),
+        PLAN_ITEM_COLUMNS,
         [
             (ids[0], run.pk, items[0].pk, 3, "make", True, D("12345678.123456"), D(0), 7, []),
             (ids[1], run.pk, items[1].pk, 0, "buy", False, D("-0.000001"), D("2.5"), 0, projection),
@@ -65,18 +67,7 @@ def test_rows_insert_takes_uuid_objects_and_dates_as_the_orm_stores_them():
     row_id = uuid7()
     rows_insert(
         PlanItem,
-        (
-            "id",
-            "run",
-            "item",
-            "level",
-            "procurement",
-            "planned",
-            "available",
-            "safety_stock",
-            "lead_time_days",
-            "projection",
-        ),
+        PLAN_ITEM_COLUMNS,
         [
             (
                 row_id,
