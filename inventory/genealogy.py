@@ -181,13 +181,43 @@ def links_sql(direction: str) -> str:
     )"""
 
 
+def _id_text(column: str) -> str:
+    """The id in `column` as its canonical text (`str(uuid)`, what the API shows): PostgreSQL
+    casts its uuid (psycopg would otherwise build a UUID object for every occurrence of an id,
+    some 50,000 in a trace of 10,000 lots); SQLite keeps 32 hex digits, given their dashes."""
+    if connection.vendor == "sqlite":
+        parts = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        return " || '-' || ".join(f"substr({column}, {at}, {n})" for at, n in parts)
+    return f"CAST({column} AS text)"
+
+
+def _number_text(expression: str) -> str:
+    """A quantity as text on PostgreSQL (each distinct value becomes a Decimal once, in
+    `_Quantities`); SQLite's int or float as it comes (`_qty`)."""
+    if connection.vendor == "sqlite":
+        return expression
+    return f"CAST({expression} AS text)"
+
+
 def trace_sql(direction: str) -> str:
     t = _tables()
-    uuid, qty, text = _null(Lot, "id"), _null(StockMove, "quantity"), _null(StockMove, "note")
-    at = _null(StockMove, "created_at")
+    text, at = "CAST(NULL AS text)", _null(StockMove, "created_at")
+    qty = text if connection.vendor != "sqlite" else _null(StockMove, "quantity")
     production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
     issue = MoveKind.ISSUE.value
-    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at. A link's quantities are
+    i, n = _id_text, _number_text
+    move = t["move"]
+    consumed = f"""(SELECT SUM(m.quantity) FROM {move} m
+        WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
+          AND m.kind = '{consumption}')"""
+    produced = f"""(SELECT SUM(m.quantity) FROM {move} m
+        WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
+          AND m.kind = '{production}')"""
+    reference = f"""(SELECT MAX(m.reference) FROM {move} m
+        WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
+          AND m.kind = '{production}')"""
+    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at; ids and (on PostgreSQL)
+    # quantities as text. A link's quantities are
     # correlated lookups (index on the lot or the order, per link): joining the CTEs to an
     # aggregate instead let PostgreSQL, which cannot estimate a recursive CTE's size, pick a
     # nested loop of 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots outside and the ledger
@@ -200,34 +230,26 @@ def trace_sql(direction: str) -> str:
         UNION SELECT produced_lot_id FROM links
         UNION SELECT consumed_lot_id FROM links
     )
-    SELECT 'lot', lot.id, lot.item_id, {uuid}, {qty}, {qty},
+    SELECT 'lot', {i("lot.id")}, {i("lot.item_id")}, {text}, {qty}, {qty},
            lot.number, item.number, item.name, uom.symbol, {at}
       FROM nodes n
       JOIN {t["lot"]} lot ON lot.id = n.lot_id
       JOIN {t["item"]} item ON item.id = lot.item_id
       JOIN {t["uom"]} uom ON uom.id = item.uom_id
     UNION ALL
-    SELECT 'link', l.produced_lot_id, l.order_id, l.consumed_lot_id,
-           (SELECT SUM(m.quantity) FROM {t["move"]} m
-             WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
-               AND m.kind = '{consumption}'),
-           (SELECT SUM(m.quantity) FROM {t["move"]} m
-             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
-               AND m.kind = '{production}'),
-           (SELECT MAX(m.reference) FROM {t["move"]} m
-             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
-               AND m.kind = '{production}'),
+    SELECT 'link', {i("l.produced_lot_id")}, {i("l.order_id")}, {i("l.consumed_lot_id")},
+           {n(consumed)}, {n(produced)}, {reference},
            {text}, {text}, {text}, {at}
       FROM links l
     UNION ALL
-    SELECT 'stock', b.lot_id, b.warehouse_id, {uuid}, b.quantity, {qty},
+    SELECT 'stock', {i("b.lot_id")}, {i("b.warehouse_id")}, {text}, {n("b.quantity")}, {qty},
            w.code, {text}, {text}, {text}, {at}
       FROM nodes n
       JOIN {t["balance"]} b ON b.lot_id = n.lot_id AND b.quantity > 0
       JOIN {t["warehouse"]} w ON w.id = b.warehouse_id
     UNION ALL
-    SELECT 'issue', m.lot_id, m.from_warehouse_id, m.id, m.quantity, {qty},
-           w.code, m.reference, {text}, {text}, m.created_at
+    SELECT 'issue', {i("m.lot_id")}, {i("m.from_warehouse_id")}, {i("m.id")}, {n("m.quantity")},
+           {qty}, w.code, m.reference, {text}, {text}, m.created_at
       FROM nodes n
      CROSS JOIN {t["move"]} m
       JOIN {t["warehouse"]} w ON w.id = m.from_warehouse_id
@@ -240,12 +262,11 @@ def _param(lot: Lot):
 
 
 class _Ids(dict):
-    """Database id -> UUID, each converted once (SQLite hands back hex text; a trace of 10,000
-    lots names each lot several times, and building a UUID is the costliest step)."""
+    """Id text -> UUID, each converted once (a trace of 10,000 lots names each lot several
+    times, and building a UUID is the costliest step)."""
 
-    def __missing__(self, value) -> UUID:
-        uuid = value if isinstance(value, UUID) else UUID(value)
-        self[value] = uuid
+    def __missing__(self, value: str) -> UUID:
+        uuid = self[value] = UUID(value)
         return uuid
 
 
@@ -317,7 +338,7 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
         if len(node.issued) > 1:
             node.issued.sort(key=lambda i: (i.created_at, i.move_id))
 
-    root_key = param
+    root_key = str(lot.pk)
     levels = _levels(root_key, raw_links, direction)
     for key, node in lots.items():
         node.level = levels.get(key, 0)
