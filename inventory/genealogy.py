@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from django.db import connection
 from django.utils import timezone
@@ -37,9 +36,14 @@ DIRECTIONS = (BACK, FORWARD)
 QTY_STEP = Decimal(1).scaleb(-QTY["decimal_places"])
 
 
+# Ids are the canonical text of the UUIDs (`str(uuid)`), as the API shows them: a trace of
+# 10,000 lots names some 50,000 ids, and building, hashing and printing that many UUID objects
+# was most of its time.
+
+
 @dataclass(frozen=True)
 class ItemRef:
-    id: UUID
+    id: str
     number: str
     name: str
     uom: str
@@ -47,7 +51,7 @@ class ItemRef:
 
 @dataclass(frozen=True)
 class WarehouseRef:
-    id: UUID
+    id: str
     code: str
 
 
@@ -59,7 +63,7 @@ class LotStock:
 
 @dataclass(frozen=True)
 class LotIssue:
-    move_id: UUID
+    move_id: str
     warehouse: WarehouseRef
     quantity: Decimal
     reference: str
@@ -68,7 +72,7 @@ class LotIssue:
 
 @dataclass(slots=True)
 class TraceLot:
-    id: UUID
+    id: str
     number: str
     item: ItemRef
     level: int = 0
@@ -85,11 +89,11 @@ class TraceLink:
     """`production_order_id` consumed `consumed_quantity` of the consumed lot and produced
     `produced_quantity` of the produced lot. `level` 1 touches the traced lot."""
 
-    production_order_id: UUID
+    production_order_id: str
     order_reference: str
-    consumed_lot_id: UUID
+    consumed_lot_id: str
     consumed_quantity: Decimal
-    produced_lot_id: UUID
+    produced_lot_id: str
     produced_quantity: Decimal
     level: int
 
@@ -108,7 +112,7 @@ class LotTrace:
     def depth(self) -> int:
         return max((lot.level for lot in self.lots), default=0)
 
-    def by_id(self) -> dict[UUID, TraceLot]:
+    def by_id(self) -> dict[str, TraceLot]:
         return {self.lot.id: self.lot, **{lot.id: lot for lot in self.lots}}
 
 
@@ -261,15 +265,6 @@ def _param(lot: Lot):
     return Lot._meta.pk.get_db_prep_value(lot.pk, connection)
 
 
-class _Ids(dict):
-    """Id text -> UUID, each converted once (a trace of 10,000 lots names each lot several
-    times, and building a UUID is the costliest step)."""
-
-    def __missing__(self, value: str) -> UUID:
-        uuid = self[value] = UUID(value)
-        return uuid
-
-
 class _Quantities(dict):
     """`_qty` of each distinct value once (a trace repeats the same few quantities)."""
 
@@ -302,15 +297,12 @@ def _datetime(value) -> datetime:
 
 
 def _trace(lot: Lot, direction: str) -> LotTrace:
-    """Rows to dataclasses. Lots and links are keyed by the database's own id values (text on
-    SQLite) while the trace is assembled, and each id becomes a UUID once: at 10,000 lots,
-    building and hashing UUIDs was most of the time."""
+    """Rows to dataclasses, keyed by the ids' text."""
     param = _param(lot)
     with connection.cursor() as cursor:
         cursor.execute(trace_sql(direction), [param, param])
         rows = cursor.fetchall()
 
-    ids = _Ids()
     items: dict[Any, ItemRef] = {}
     warehouses: dict[Any, WarehouseRef] = {}
     lots: dict[Any, TraceLot] = {}
@@ -321,16 +313,16 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
         elif kind == "lot":
             item = items.get(id2)
             if item is None:
-                item = items[id2] = ItemRef(ids[id2], t2, t3, t4)
-            lots[id1] = TraceLot(ids[id1], t1, item)
+                item = items[id2] = ItemRef(id2, t2, t3, t4)
+            lots[id1] = TraceLot(id1, t1, item)
         else:
             warehouse = warehouses.get(id2)
             if warehouse is None:
-                warehouse = warehouses[id2] = WarehouseRef(ids[id2], t1)
+                warehouse = warehouses[id2] = WarehouseRef(id2, t1)
             if kind == "stock":
                 lots[id1].on_hand.append(LotStock(warehouse, _qty(q1)))
             else:
-                issue = LotIssue(ids[id3], warehouse, _qty(q1), t2, _datetime(at))
+                issue = LotIssue(id3, warehouse, _qty(q1), t2, _datetime(at))
                 lots[id1].issued.append(issue)
     for node in lots.values():
         if len(node.on_hand) > 1:
@@ -355,11 +347,11 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
     quantities = _Quantities()
     links = [
         TraceLink(
-            ids[order],
+            order,
             reference or "",
-            lots[consumed].id,
+            consumed,
             quantities[consumed_qty],
-            lots[produced].id,
+            produced,
             quantities[produced_qty],
             levels.get(produced if back else consumed, 0) + 1,
         )
@@ -402,7 +394,7 @@ def _levels(root, raw_links, direction: str) -> dict:
 # The tree, for people (admin, command)
 
 
-def link_ends(link: TraceLink, direction: str) -> tuple[UUID, UUID]:
+def link_ends(link: TraceLink, direction: str) -> tuple[str, str]:
     """(the end nearer the traced lot, the far end): back walks from produced to consumed."""
     if direction == BACK:
         return link.produced_lot_id, link.consumed_lot_id
@@ -425,7 +417,7 @@ def trace_tree(trace: LotTrace, *, limit: int = 2000) -> tuple[list[TreeRow], bo
     """The trace as an indented tree, depth first, each lot's subtree shown once. Returns the rows
     (at most `limit`) and whether rows were left out."""
     lots = trace.by_id()
-    children: dict[UUID, list[TraceLink]] = defaultdict(list)
+    children: dict[str, list[TraceLink]] = defaultdict(list)
     for link in trace.links:
         children[link_ends(link, trace.direction)[0]].append(link)
 
@@ -470,7 +462,7 @@ def trace_recall_rows(trace: LotTrace) -> list[dict]:
     `used` row when none is left. `orders`: the references of the orders that joined the lot to
     the level before it."""
     lots = trace.by_id()
-    orders: dict[UUID, set[str]] = defaultdict(set)
+    orders: dict[str, set[str]] = defaultdict(set)
     for link in trace.links:
         near, far = link_ends(link, trace.direction)
         if lots[near].level < lots[far].level:

@@ -66,7 +66,7 @@ def test_trace_back_reaches_every_component_lot_through_every_level():
     )
     assert trace.depth == 3
     assert {link.production_order_id for link in trace.links} == {
-        g.orders[name].pk for name in ("fin-2", "sub-a", "sub-b", "resin")
+        str(g.orders[name].pk) for name in ("fin-2", "sub-a", "sub-b", "resin")
     }
 
 
