@@ -17,10 +17,9 @@ issues. The query count does not depend on the number of lots or levels.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -72,12 +71,15 @@ class LotIssue:
 
 @dataclass(slots=True)
 class TraceLot:
+    """`on_hand` and `issued` are tuples: most lots of a trace have neither, and two empty lists
+    per lot were 20,000 more objects for the garbage collector to walk."""
+
     id: str
     number: str
     item: ItemRef
     level: int = 0
-    on_hand: list[LotStock] = field(default_factory=list)
-    issued: list[LotIssue] = field(default_factory=list)
+    on_hand: tuple[LotStock, ...] = ()
+    issued: tuple[LotIssue, ...] = ()
 
     @property
     def uom(self) -> str:
@@ -297,84 +299,105 @@ def _datetime(value) -> datetime:
 
 
 def _trace(lot: Lot, direction: str) -> LotTrace:
-    """Rows to dataclasses, keyed by the ids' text."""
+    """Rows to dataclasses, keyed by the ids' text. Lots are ordered by level, item number,
+    lot number and id; links by the level of their end nearer the traced lot, the order's
+    reference, then their consumed and produced lots in the lots' order."""
     param = _param(lot)
     with connection.cursor() as cursor:
         cursor.execute(trace_sql(direction), [param, param])
         rows = cursor.fetchall()
 
-    items: dict[Any, ItemRef] = {}
-    warehouses: dict[Any, WarehouseRef] = {}
-    lots: dict[Any, TraceLot] = {}
-    raw_links = []
-    for kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at in rows:
+    items: dict[str, ItemRef] = {}
+    warehouses: dict[str, WarehouseRef] = {}
+    lots: dict[str, TraceLot] = {}
+    link_rows = []
+    places = []
+    for row in rows:
+        kind = row[0]
         if kind == "link":
-            raw_links.append((id1, id2, id3, q1, q2, t1))
+            link_rows.append(row)
         elif kind == "lot":
-            item = items.get(id2)
+            _kind, key, item_key, _id3, _q1, _q2, number, item_number, name, uom, _at = row
+            item = items.get(item_key)
             if item is None:
-                item = items[id2] = ItemRef(id2, t2, t3, t4)
-            lots[id1] = TraceLot(id1, t1, item)
+                item = items[item_key] = ItemRef(item_key, item_number, name, uom)
+            lots[key] = TraceLot(key, number, item)
         else:
-            warehouse = warehouses.get(id2)
-            if warehouse is None:
-                warehouse = warehouses[id2] = WarehouseRef(id2, t1)
-            if kind == "stock":
-                lots[id1].on_hand.append(LotStock(warehouse, _qty(q1)))
-            else:
-                issue = LotIssue(id3, warehouse, _qty(q1), t2, _datetime(at))
-                lots[id1].issued.append(issue)
-    for node in lots.values():
-        if len(node.on_hand) > 1:
-            node.on_hand.sort(key=lambda s: s.warehouse.code)
-        if len(node.issued) > 1:
-            node.issued.sort(key=lambda i: (i.created_at, i.move_id))
+            places.append(row)
+    if places:
+        _places(lots, places, warehouses)
 
-    root_key = str(lot.pk)
-    levels = _levels(root_key, raw_links, direction)
+    back = direction == BACK
+    near, far = (1, 3) if back else (3, 1)  # the link row's columns of its two lots
+    levels = _levels(str(lot.pk), link_rows, near, far)
     for key, node in lots.items():
         node.level = levels.get(key, 0)
-    keys = {key: (node.level, node.item.number, node.number, key) for key, node in lots.items()}
-    back = direction == BACK
-    raw_links.sort(
-        key=lambda r: (
-            levels.get(r[0] if back else r[2], 0),
-            r[5] or "",
-            keys[r[2]],
-            keys[r[0]],
+    ordered = sorted(lots.values(), key=lambda n: (n.level, n.item.number, n.number, n.id))
+    # Links sort on one integer each: (near level, reference, consumed lot, produced lot),
+    # each ranked, instead of a tuple of tuples per link.
+    rank = {node.id: position for position, node in enumerate(ordered)}
+    references = {row[6] or "" for row in link_rows}
+    reference_rank = {ref: position for position, ref in enumerate(sorted(references))}
+    width = len(ordered)
+    keys = [
+        (
+            (levels.get(row[near], 0) * len(references) + reference_rank[row[6] or ""]) * width
+            + rank[row[3]]
         )
-    )
-    quantities = _Quantities()
-    links = [
-        TraceLink(
-            order,
-            reference or "",
-            consumed,
-            quantities[consumed_qty],
-            produced,
-            quantities[produced_qty],
-            levels.get(produced if back else consumed, 0) + 1,
-        )
-        for produced, order, consumed, consumed_qty, produced_qty, reference in raw_links
+        * width
+        + rank[row[1]]
+        for row in link_rows
     ]
-    root = lots.pop(root_key)
+    quantities = _Quantities()
+    links = []
+    append = links.append
+    for index in sorted(range(len(link_rows)), key=keys.__getitem__):
+        _kind, produced, order, consumed, consumed_qty, produced_qty, reference, *_ = link_rows[
+            index
+        ]
+        append(
+            TraceLink(
+                order,
+                reference or "",
+                consumed,
+                quantities[consumed_qty],
+                produced,
+                quantities[produced_qty],
+                levels.get(produced if back else consumed, 0) + 1,
+            )
+        )
+    root = lots[str(lot.pk)]
     return LotTrace(
-        direction=direction,
-        lot=root,
-        lots=[lots[key] for key in sorted(lots, key=keys.__getitem__)],
-        links=links,
+        direction=direction, lot=root, lots=[n for n in ordered if n is not root], links=links
     )
 
 
-def _levels(root, raw_links, direction: str) -> dict:
-    """Shortest number of links from the traced lot to each lot (breadth first)."""
-    children: dict = defaultdict(list)
-    if direction == BACK:
-        for produced, _order, consumed, *_ in raw_links:
-            children[produced].append(consumed)
-    else:
-        for produced, _order, consumed, *_ in raw_links:
-            children[consumed].append(produced)
+def _places(lots: dict[str, TraceLot], rows: list, warehouses: dict) -> None:
+    """Stock and issue rows onto their lots: on hand by warehouse code, issues by date and id."""
+    on_hand: dict[str, list[LotStock]] = defaultdict(list)
+    issued: dict[str, list[LotIssue]] = defaultdict(list)
+    for kind, key, warehouse_key, move_id, quantity, _q2, code, reference, _t3, _t4, at in rows:
+        warehouse = warehouses.get(warehouse_key)
+        if warehouse is None:
+            warehouse = warehouses[warehouse_key] = WarehouseRef(warehouse_key, code)
+        if kind == "stock":
+            on_hand[key].append(LotStock(warehouse, _qty(quantity)))
+        else:
+            issued[key].append(
+                LotIssue(move_id, warehouse, _qty(quantity), reference, _datetime(at))
+            )
+    for key, stocks in on_hand.items():
+        lots[key].on_hand = tuple(sorted(stocks, key=lambda s: s.warehouse.code))
+    for key, issues in issued.items():
+        lots[key].issued = tuple(sorted(issues, key=lambda i: (i.created_at, i.move_id)))
+
+
+def _levels(root: str, link_rows: list, near: int, far: int) -> dict[str, int]:
+    """Shortest number of links from the traced lot to each lot (breadth first); `near` and
+    `far` are the columns of a link row's lot nearer the traced lot and of the other one."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for row in link_rows:
+        children[row[near]].append(row[far])
     levels = {root: 0}
     frontier = [root]
     level = 0

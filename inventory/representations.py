@@ -8,6 +8,8 @@ from config.api.renderers import Camelized, json_number
 from config.api.representations import datetime_text
 from inventory.genealogy import LotTrace, TraceLot
 
+NONE = ()  # an empty list in JSON; one object, not two lists per lot for the GC to walk
+
 
 def _lot_body(lot: TraceLot, items: dict) -> dict:
     item = lot.item
@@ -26,7 +28,9 @@ def _lot_body(lot: TraceLot, items: dict) -> dict:
                 "quantity": json_number(s.quantity),
             }
             for s in lot.on_hand
-        ],
+        ]
+        if lot.on_hand
+        else NONE,
         "issued": [
             {
                 "moveId": i.move_id,
@@ -36,7 +40,9 @@ def _lot_body(lot: TraceLot, items: dict) -> dict:
                 "createdAt": datetime_text(i.created_at),
             }
             for i in lot.issued
-        ],
+        ]
+        if lot.issued
+        else NONE,
     }
 
 

@@ -102,9 +102,9 @@ def test_trace_forward_reaches_every_lot_containing_it_and_where_it_is():
         ("SO-1001", D(4), "WH")
     ]
     assert [(s.warehouse.code, s.quantity) for s in lots["FIN-2"].on_hand] == [("WH", D(8))]
-    assert lots["FIN-2"].issued == []
+    assert lots["FIN-2"].issued == ()
     # Fully consumed lots are on hand nowhere; the traced lot has its whereabouts too.
-    assert lots["SUB-A"].on_hand == [] and lots["R2"].on_hand == []
+    assert lots["SUB-A"].on_hand == () and lots["R2"].on_hand == ()
     assert [(s.warehouse.code, s.quantity) for s in trace.lot.on_hand] == [("WH", D(10))]
 
 
