@@ -216,19 +216,14 @@ def trace_sql(direction: str) -> str:
     consumed = f"""(SELECT SUM(m.quantity) FROM {move} m
         WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
           AND m.kind = '{consumption}')"""
-    produced = f"""(SELECT SUM(m.quantity) FROM {move} m
-        WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
-          AND m.kind = '{production}')"""
-    reference = f"""(SELECT MAX(m.reference) FROM {move} m
-        WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
-          AND m.kind = '{production}')"""
     # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at; ids and (on PostgreSQL)
-    # quantities as text. A link's quantities are
-    # correlated lookups (index on the lot or the order, per link): joining the CTEs to an
-    # aggregate instead let PostgreSQL, which cannot estimate a recursive CTE's size, pick a
-    # nested loop of 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots outside and the ledger
-    # inside (its lot index) on SQLite, whose planner would otherwise scan the whole ledger for
-    # issues; PostgreSQL plans it as the inner join it is.
+    # quantities as text. A link's consumed quantity is a correlated lookup, its produced
+    # quantity and reference one join to the production moves of its lot and order (the link
+    # exists because there is one), grouped per link: one lookup where two subqueries were.
+    # Joining the CTEs to an aggregate instead let PostgreSQL, which cannot estimate a recursive
+    # CTE's size, pick a nested loop of 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots
+    # outside and the ledger inside (its lot index) on SQLite, whose planner would otherwise
+    # scan the whole ledger for issues; PostgreSQL plans it as the inner join it is.
     return f"""
     WITH RECURSIVE {links_sql(direction)},
     nodes (lot_id) AS (
@@ -244,9 +239,13 @@ def trace_sql(direction: str) -> str:
       JOIN {t["uom"]} uom ON uom.id = item.uom_id
     UNION ALL
     SELECT 'link', {i("l.produced_lot_id")}, {i("l.order_id")}, {i("l.consumed_lot_id")},
-           {n(consumed)}, {n(produced)}, {reference},
+           {n(consumed)}, {n("SUM(made.quantity)")}, MAX(made.reference),
            {text}, {text}, {text}, {at}
       FROM links l
+      JOIN {move} made
+        ON made.lot_id = l.produced_lot_id AND made.production_order_id = l.order_id
+       AND made.kind = '{production}'
+     GROUP BY l.produced_lot_id, l.order_id, l.consumed_lot_id
     UNION ALL
     SELECT 'stock', {i("b.lot_id")}, {i("b.warehouse_id")}, {text}, {n("b.quantity")}, {qty},
            w.code, {text}, {text}, {text}, {at}
