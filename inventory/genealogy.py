@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 
 from django.db import connection
 from django.utils import timezone
@@ -205,58 +206,95 @@ def _number_text(expression: str) -> str:
     return f"CAST({expression} AS text)"
 
 
+# The statement's row kinds, and their columns after the kind (c1..c8, then a timestamp):
+LOT, ITEM, LINK, MADE, STOCK, ISSUE = range(6)
+#   LOT    the traced lot: id, item id, number
+#   ITEM   an item of the trace: id, number, name, unit symbol
+#   LINK   produced lot id, order id, consumed lot id, consumed quantity, produced quantity,
+#          order reference, then the far lot's number and item id (each lot of a trace but the
+#          traced one is the far end of a link: its row comes with the link)
+#   MADE   back only: produced lot id, order id, produced quantity, order reference (an
+#          order's links share its produced lot: looked up once per lot and order, not per link)
+#   STOCK  lot id, warehouse id, quantity, warehouse code
+#   ISSUE  lot id, warehouse id, move id, quantity, warehouse code, reference; created_at
+
+
 def trace_sql(direction: str) -> str:
+    """The trace from the lot given as both parameters, in rows of the kinds above. Ids are
+    text, and quantities too on PostgreSQL (`_id_text`, `_number_text`)."""
     t = _tables()
-    text, at = "CAST(NULL AS text)", _null(StockMove, "created_at")
-    qty = text if connection.vendor != "sqlite" else _null(StockMove, "quantity")
+    move, lot = t["move"], t["lot"]
+    none, at = "CAST(NULL AS text)", _null(StockMove, "created_at")
     production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
     issue = MoveKind.ISSUE.value
     i, n = _id_text, _number_text
-    move = t["move"]
+    back = direction == BACK
+    far = "consumed_lot_id" if back else "produced_lot_id"
     consumed = f"""(SELECT SUM(m.quantity) FROM {move} m
-        WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
-          AND m.kind = '{consumption}')"""
-    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at; ids and (on PostgreSQL)
-    # quantities as text. A link's consumed quantity is a correlated lookup, its produced
-    # quantity and reference one join to the production moves of its lot and order (the link
-    # exists because there is one), grouped per link: one lookup where two subqueries were.
-    # Joining the CTEs to an aggregate instead let PostgreSQL, which cannot estimate a recursive
-    # CTE's size, pick a nested loop of 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots
-    # outside and the ledger inside (its lot index) on SQLite, whose planner would otherwise
-    # scan the whole ledger for issues; PostgreSQL plans it as the inner join it is.
+             WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{consumption}')"""
+    made_join = f"""JOIN {move} made
+            ON made.lot_id = {{pair}}.produced_lot_id
+           AND made.production_order_id = {{pair}}.order_id AND made.kind = '{production}'"""
+    # A link's consumed quantity is a correlated lookup (index on its lot). Its produced
+    # quantity and reference come from one join to the production moves of its lot and order
+    # (there is one: it made the link), grouped: going back, once per produced lot and order
+    # (MADE rows); going forward, per link. Joining the CTEs to an aggregate instead let
+    # PostgreSQL, which cannot estimate a recursive CTE's size, pick a nested loop of
+    # 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots outside and the ledger inside (its lot
+    # index) on SQLite, whose planner would otherwise scan the whole ledger for issues;
+    # PostgreSQL plans it as the inner join it is.
+    if back:
+        links = f"""
+    SELECT {LINK}, {i("l.produced_lot_id")}, {i("l.order_id")}, {i("l.consumed_lot_id")},
+           {n(consumed)}, {none}, {none}, far.number, {i("far.item_id")}, {at}
+      FROM links l
+      JOIN {lot} far ON far.id = l.consumed_lot_id
+    UNION ALL
+    SELECT {MADE}, {i("pair.produced_lot_id")}, {i("pair.order_id")}, {n("SUM(made.quantity)")},
+           MAX(made.reference), {none}, {none}, {none}, {none}, {at}
+      FROM (SELECT DISTINCT produced_lot_id, order_id FROM links) pair
+      {made_join.format(pair="pair")}
+     GROUP BY pair.produced_lot_id, pair.order_id"""
+    else:
+        links = f"""
+    SELECT {LINK}, {i("g.produced_lot_id")}, {i("g.order_id")}, {i("g.consumed_lot_id")},
+           {n("g.consumed")}, {n("g.produced")}, g.reference, far.number, {i("far.item_id")},
+           {at}
+      FROM (SELECT l.produced_lot_id, l.order_id, l.consumed_lot_id, {consumed} AS consumed,
+                   SUM(made.quantity) AS produced, MAX(made.reference) AS reference
+              FROM links l
+              {made_join.format(pair="l")}
+             GROUP BY l.produced_lot_id, l.order_id, l.consumed_lot_id) g
+      JOIN {lot} far ON far.id = g.produced_lot_id"""
     return f"""
     WITH RECURSIVE {links_sql(direction)},
     nodes (lot_id) AS (
-        SELECT id FROM {t["lot"]} WHERE id = %s
-        UNION SELECT produced_lot_id FROM links
-        UNION SELECT consumed_lot_id FROM links
+        SELECT id FROM {lot} WHERE id = %s
+        UNION SELECT {far} FROM links
     )
-    SELECT 'lot', {i("lot.id")}, {i("lot.item_id")}, {text}, {qty}, {qty},
-           lot.number, item.number, item.name, uom.symbol, {at}
-      FROM nodes n
-      JOIN {t["lot"]} lot ON lot.id = n.lot_id
-      JOIN {t["item"]} item ON item.id = lot.item_id
+    SELECT {LOT}, {i("lot.id")}, {i("lot.item_id")}, lot.number, {none}, {none}, {none},
+           {none}, {none}, {at}
+      FROM {lot} lot
+     WHERE lot.id = %s
+    UNION ALL
+    SELECT {ITEM}, {i("item.id")}, item.number, item.name, uom.symbol, {none}, {none}, {none},
+           {none}, {at}
+      FROM {t["item"]} item
       JOIN {t["uom"]} uom ON uom.id = item.uom_id
+     WHERE item.id IN (SELECT lot.item_id FROM nodes n JOIN {lot} lot ON lot.id = n.lot_id)
+    UNION ALL {links}
     UNION ALL
-    SELECT 'link', {i("l.produced_lot_id")}, {i("l.order_id")}, {i("l.consumed_lot_id")},
-           {n(consumed)}, {n("SUM(made.quantity)")}, MAX(made.reference),
-           {text}, {text}, {text}, {at}
-      FROM links l
-      JOIN {move} made
-        ON made.lot_id = l.produced_lot_id AND made.production_order_id = l.order_id
-       AND made.kind = '{production}'
-     GROUP BY l.produced_lot_id, l.order_id, l.consumed_lot_id
-    UNION ALL
-    SELECT 'stock', {i("b.lot_id")}, {i("b.warehouse_id")}, {text}, {n("b.quantity")}, {qty},
-           w.code, {text}, {text}, {text}, {at}
+    SELECT {STOCK}, {i("b.lot_id")}, {i("b.warehouse_id")}, {n("b.quantity")}, w.code, {none},
+           {none}, {none}, {none}, {at}
       FROM nodes n
       JOIN {t["balance"]} b ON b.lot_id = n.lot_id AND b.quantity > 0
       JOIN {t["warehouse"]} w ON w.id = b.warehouse_id
     UNION ALL
-    SELECT 'issue', {i("m.lot_id")}, {i("m.from_warehouse_id")}, {i("m.id")}, {n("m.quantity")},
-           {qty}, w.code, m.reference, {text}, {text}, m.created_at
+    SELECT {ISSUE}, {i("m.lot_id")}, {i("m.from_warehouse_id")}, {i("m.id")}, {n("m.quantity")},
+           w.code, m.reference, {none}, {none}, m.created_at
       FROM nodes n
-     CROSS JOIN {t["move"]} m
+     CROSS JOIN {move} m
       JOIN {t["warehouse"]} w ON w.id = m.from_warehouse_id
      WHERE m.lot_id = n.lot_id AND m.kind = '{issue}'
     """
@@ -303,88 +341,89 @@ def _trace(lot: Lot, direction: str) -> LotTrace:
     reference, then their consumed and produced lots in the lots' order."""
     param = _param(lot)
     with connection.cursor() as cursor:
-        cursor.execute(trace_sql(direction), [param, param])
+        cursor.execute(trace_sql(direction), [param, param, param])
         rows = cursor.fetchall()
 
-    items: dict[str, ItemRef] = {}
-    warehouses: dict[str, WarehouseRef] = {}
-    lots: dict[str, TraceLot] = {}
-    link_rows = []
-    places = []
-    for row in rows:
-        kind = row[0]
-        if kind == "link":
-            link_rows.append(row)
-        elif kind == "lot":
-            _kind, key, item_key, _id3, _q1, _q2, number, item_number, name, uom, _at = row
-            item = items.get(item_key)
-            if item is None:
-                item = items[item_key] = ItemRef(item_key, item_number, name, uom)
-            lots[key] = TraceLot(key, number, item)
-        else:
-            places.append(row)
-    if places:
-        _places(lots, places, warehouses)
-
+    link_rows = [row for row in rows if row[0] == LINK]
+    items = {
+        key: ItemRef(key, number, name, uom)
+        for kind, key, number, name, uom, _c5, _c6, _c7, _c8, _at in rows
+        if kind == ITEM
+    }
+    root_key = str(lot.pk)
+    _kind, _key, item_key, number, *_ = next(row for row in rows if row[0] == LOT)
+    lots: dict[str, TraceLot] = {root_key: TraceLot(root_key, number, items[item_key])}
     back = direction == BACK
-    near, far = (1, 3) if back else (3, 1)  # the link row's columns of its two lots
-    levels = _levels(str(lot.pk), link_rows, near, far)
+    near, far = (1, 3) if back else (3, 1)  # a link row's columns of its two lots
+    for row in link_rows:
+        key = row[far]
+        if key not in lots:
+            lots[key] = TraceLot(key, row[7], items[row[8]])
+    made = {(row[1], row[2]): (row[3], row[4]) for row in rows if row[0] == MADE}
+    places = [row for row in rows if row[0] >= STOCK]
+    if places:
+        _places(lots, places)
+
+    levels = _levels(root_key, link_rows, near, far)
     for key, node in lots.items():
         node.level = levels.get(key, 0)
-    ordered = sorted(lots.values(), key=lambda n: (n.level, n.item.number, n.number, n.id))
+    ordered = sorted(lots.values(), key=_LOT_ORDER)
     # Links sort on one integer each: (near level, reference, consumed lot, produced lot),
     # each ranked, instead of a tuple of tuples per link.
     rank = {node.id: position for position, node in enumerate(ordered)}
-    references = {row[6] or "" for row in link_rows}
+    if back:
+        references = {reference or "" for _quantity, reference in made.values()}
+    else:
+        references = {row[6] or "" for row in link_rows}
     reference_rank = {ref: position for position, ref in enumerate(sorted(references))}
-    width = len(ordered)
-    keys = [
-        (
-            (levels.get(row[near], 0) * len(references) + reference_rank[row[6] or ""]) * width
-            + rank[row[3]]
-        )
-        * width
-        + rank[row[1]]
-        for row in link_rows
-    ]
+    width, count = len(ordered), len(references)
     quantities = _Quantities()
-    links = []
-    append = links.append
-    for index in sorted(range(len(link_rows)), key=keys.__getitem__):
-        _kind, produced, order, consumed, consumed_qty, produced_qty, reference, *_ = link_rows[
-            index
-        ]
-        append(
-            TraceLink(
-                order,
-                reference or "",
-                consumed,
-                quantities[consumed_qty],
-                produced,
-                quantities[produced_qty],
-                levels.get(produced if back else consumed, 0) + 1,
-            )
+    entries = []
+    for row in link_rows:
+        _kind, produced, order, consumed, consumed_qty, produced_qty, reference, _n, _i, _at = row
+        if back:
+            produced_qty, reference = made[produced, order]
+        reference = reference or ""
+        level = levels.get(row[near], 0)
+        key = ((level * count + reference_rank[reference]) * width + rank[consumed]) * width
+        link = TraceLink(
+            order,
+            reference,
+            consumed,
+            quantities[consumed_qty],
+            produced,
+            quantities[produced_qty],
+            level + 1,
         )
-    root = lots[str(lot.pk)]
+        entries.append((key + rank[produced], link))
+    entries.sort(key=_FIRST)
+    root = lots[root_key]
     return LotTrace(
-        direction=direction, lot=root, lots=[n for n in ordered if n is not root], links=links
+        direction=direction,
+        lot=root,
+        lots=[node for node in ordered if node is not root],
+        links=[link for _key, link in entries],
     )
 
 
-def _places(lots: dict[str, TraceLot], rows: list, warehouses: dict) -> None:
+_LOT_ORDER = attrgetter("level", "item.number", "number", "id")
+_FIRST = itemgetter(0)
+
+
+def _places(lots: dict[str, TraceLot], rows: list) -> None:
     """Stock and issue rows onto their lots: on hand by warehouse code, issues by date and id."""
+    warehouses: dict[str, WarehouseRef] = {}
     on_hand: dict[str, list[LotStock]] = defaultdict(list)
     issued: dict[str, list[LotIssue]] = defaultdict(list)
-    for kind, key, warehouse_key, move_id, quantity, _q2, code, reference, _t3, _t4, at in rows:
+    for kind, key, warehouse_key, c3, c4, c5, c6, _c7, _c8, at in rows:
+        code = c4 if kind == STOCK else c5
         warehouse = warehouses.get(warehouse_key)
         if warehouse is None:
             warehouse = warehouses[warehouse_key] = WarehouseRef(warehouse_key, code)
-        if kind == "stock":
-            on_hand[key].append(LotStock(warehouse, _qty(quantity)))
+        if kind == STOCK:
+            on_hand[key].append(LotStock(warehouse, _qty(c3)))
         else:
-            issued[key].append(
-                LotIssue(move_id, warehouse, _qty(quantity), reference, _datetime(at))
-            )
+            issued[key].append(LotIssue(c3, warehouse, _qty(c4), c6, _datetime(at)))
     for key, stocks in on_hand.items():
         lots[key].on_hand = tuple(sorted(stocks, key=lambda s: s.warehouse.code))
     for key, issues in issued.items():
