@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from config.exceptions import ValidationFailed
+from config.memory import gc_paused
 from inventory.models import Lot, LotBalance, MoveKind, StockMove, Warehouse
 from items.models import QTY, Item, UnitOfMeasure
 
@@ -336,6 +337,13 @@ def _datetime(value) -> datetime:
 
 
 def _trace(lot: Lot, direction: str) -> LotTrace:
+    """Some 30,000 objects, none of them garbage: the cyclic collector waits until they are
+    built (config.memory), for every caller (the API, the admin page, the command)."""
+    with gc_paused():
+        return _assemble(lot, direction)
+
+
+def _assemble(lot: Lot, direction: str) -> LotTrace:
     """Rows to dataclasses, keyed by the ids' text. Lots are ordered by level, item number,
     lot number and id; links by the level of their end nearer the traced lot, the order's
     reference, then their consumed and produced lots in the lots' order."""
