@@ -8,7 +8,7 @@ from config.api.renderers import Camelized, json_number
 from config.api.representations import datetime_text
 from inventory.genealogy import LotTrace, TraceLot
 
-NONE = ()  # an empty list in JSON; one object, not two lists per lot for the GC to walk
+EMPTY = ()  # an empty list in JSON; one object, not two new lists per lot for the GC to walk
 
 
 def _lot_body(lot: TraceLot, items: dict) -> dict:
@@ -30,7 +30,7 @@ def _lot_body(lot: TraceLot, items: dict) -> dict:
             for s in lot.on_hand
         ]
         if lot.on_hand
-        else NONE,
+        else EMPTY,
         "issued": [
             {
                 "moveId": i.move_id,
@@ -42,7 +42,7 @@ def _lot_body(lot: TraceLot, items: dict) -> dict:
             for i in lot.issued
         ]
         if lot.issued
-        else NONE,
+        else EMPTY,
     }
 
 
