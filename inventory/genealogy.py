@@ -12,22 +12,26 @@ Each trace is ONE statement: a recursive CTE walks the links level by level (`UN
 consumes and produces the same lot, ends the walk instead of looping), and the same statement
 returns the lots, the links with their quantities, the lots' balances per warehouse and their
 issues. The query count does not depend on the number of lots or levels.
+
+At 10,000 lots the time went to objects, not to the database: every id is text from the
+statement to the body (a UUID object per occurrence was most of it), a lot's row rides on the
+link that reaches it, and the garbage collector is paused while the trace is built.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
-from uuid import UUID
+from operator import attrgetter, itemgetter
 
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from config.exceptions import ValidationFailed
+from config.memory import gc_paused
 from inventory.models import Lot, LotBalance, MoveKind, StockMove, Warehouse
 from items.models import QTY, Item, UnitOfMeasure
 
@@ -37,9 +41,14 @@ DIRECTIONS = (BACK, FORWARD)
 QTY_STEP = Decimal(1).scaleb(-QTY["decimal_places"])
 
 
+# Ids are the canonical text of the UUIDs (`str(uuid)`), as the API shows them: a trace of
+# 10,000 lots names some 50,000 ids, and building, hashing and printing that many UUID objects
+# was most of its time.
+
+
 @dataclass(frozen=True)
 class ItemRef:
-    id: UUID
+    id: str
     number: str
     name: str
     uom: str
@@ -47,7 +56,7 @@ class ItemRef:
 
 @dataclass(frozen=True)
 class WarehouseRef:
-    id: UUID
+    id: str
     code: str
 
 
@@ -59,7 +68,7 @@ class LotStock:
 
 @dataclass(frozen=True)
 class LotIssue:
-    move_id: UUID
+    move_id: str
     warehouse: WarehouseRef
     quantity: Decimal
     reference: str
@@ -68,12 +77,15 @@ class LotIssue:
 
 @dataclass(slots=True)
 class TraceLot:
-    id: UUID
+    """`on_hand` and `issued` are tuples: most lots of a trace have neither, and two empty lists
+    per lot were 20,000 more objects for the garbage collector to walk."""
+
+    id: str
     number: str
     item: ItemRef
     level: int = 0
-    on_hand: list[LotStock] = field(default_factory=list)
-    issued: list[LotIssue] = field(default_factory=list)
+    on_hand: tuple[LotStock, ...] = ()
+    issued: tuple[LotIssue, ...] = ()
 
     @property
     def uom(self) -> str:
@@ -85,11 +97,11 @@ class TraceLink:
     """`production_order_id` consumed `consumed_quantity` of the consumed lot and produced
     `produced_quantity` of the produced lot. `level` 1 touches the traced lot."""
 
-    production_order_id: UUID
+    production_order_id: str
     order_reference: str
-    consumed_lot_id: UUID
+    consumed_lot_id: str
     consumed_quantity: Decimal
-    produced_lot_id: UUID
+    produced_lot_id: str
     produced_quantity: Decimal
     level: int
 
@@ -108,7 +120,7 @@ class LotTrace:
     def depth(self) -> int:
         return max((lot.level for lot in self.lots), default=0)
 
-    def by_id(self) -> dict[UUID, TraceLot]:
+    def by_id(self) -> dict[str, TraceLot]:
         return {self.lot.id: self.lot, **{lot.id: lot for lot in self.lots}}
 
 
@@ -181,55 +193,113 @@ def links_sql(direction: str) -> str:
     )"""
 
 
+def _id_text(column: str) -> str:
+    """The id in `column` as its canonical text (`str(uuid)`, what the API shows): PostgreSQL
+    casts its uuid (psycopg would otherwise build a UUID object for every occurrence of an id,
+    some 50,000 in a trace of 10,000 lots); SQLite keeps 32 hex digits, given their dashes."""
+    if connection.vendor == "sqlite":
+        parts = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        return " || '-' || ".join(f"substr({column}, {at}, {n})" for at, n in parts)
+    return f"CAST({column} AS text)"
+
+
+def _number_text(expression: str) -> str:
+    """A quantity as text on PostgreSQL (each distinct value becomes a Decimal once, in
+    `_Quantities`); SQLite's int or float as it comes (`_qty`)."""
+    if connection.vendor == "sqlite":
+        return expression
+    return f"CAST({expression} AS text)"
+
+
+# The statement's row kinds, and their columns after the kind (c1..c8, then a timestamp):
+LOT, ITEM, LINK, MADE, STOCK, ISSUE = range(6)
+#   LOT    the traced lot: id, item id, number
+#   ITEM   an item of the trace: id, number, name, unit symbol
+#   LINK   produced lot id, order id, consumed lot id, consumed quantity, produced quantity,
+#          order reference, then the far lot's number and item id (each lot of a trace but the
+#          traced one is the far end of a link: its row comes with the link)
+#   MADE   back only: produced lot id, order id, produced quantity, order reference (an
+#          order's links share its produced lot: looked up once per lot and order, not per link)
+#   STOCK  lot id, warehouse id, quantity, warehouse code
+#   ISSUE  lot id, warehouse id, move id, quantity, warehouse code, reference; created_at
+
+
 def trace_sql(direction: str) -> str:
+    """The trace from the lot given as both parameters, in rows of the kinds above. Ids are
+    text, and quantities too on PostgreSQL (`_id_text`, `_number_text`)."""
     t = _tables()
-    uuid, qty, text = _null(Lot, "id"), _null(StockMove, "quantity"), _null(StockMove, "note")
-    at = _null(StockMove, "created_at")
+    move, lot = t["move"], t["lot"]
+    none, at = "CAST(NULL AS text)", _null(StockMove, "created_at")
     production, consumption = MoveKind.PRODUCTION.value, MoveKind.CONSUMPTION.value
     issue = MoveKind.ISSUE.value
-    # Columns: kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at. A link's quantities are
-    # correlated lookups (index on the lot or the order, per link): joining the CTEs to an
-    # aggregate instead let PostgreSQL, which cannot estimate a recursive CTE's size, pick a
-    # nested loop of 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots outside and the ledger
-    # inside (its lot index) on SQLite, whose planner would otherwise scan the whole ledger for
-    # issues; PostgreSQL plans it as the inner join it is.
+    i, n = _id_text, _number_text
+    back = direction == BACK
+    far = "consumed_lot_id" if back else "produced_lot_id"
+    consumed = f"""(SELECT SUM(m.quantity) FROM {move} m
+             WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
+               AND m.kind = '{consumption}')"""
+    made_join = f"""JOIN {move} made
+            ON made.lot_id = {{pair}}.produced_lot_id
+           AND made.production_order_id = {{pair}}.order_id AND made.kind = '{production}'"""
+    # A link's consumed quantity is a correlated lookup (index on its lot). Its produced
+    # quantity and reference come from one join to the production moves of its lot and order
+    # (there is one: it made the link), grouped: going back, once per produced lot and order
+    # (MADE rows); going forward, per link. Joining the CTEs to an aggregate instead let
+    # PostgreSQL, which cannot estimate a recursive CTE's size, pick a nested loop of
+    # 10,000 x 10,000 rows. `CROSS JOIN` keeps the lots outside and the ledger inside (its lot
+    # index) on SQLite, whose planner would otherwise scan the whole ledger for issues;
+    # PostgreSQL plans it as the inner join it is.
+    if back:
+        links = f"""
+    SELECT {LINK}, {i("l.produced_lot_id")}, {i("l.order_id")}, {i("l.consumed_lot_id")},
+           {n(consumed)}, {none}, {none}, far.number, {i("far.item_id")}, {at}
+      FROM links l
+      JOIN {lot} far ON far.id = l.consumed_lot_id
+    UNION ALL
+    SELECT {MADE}, {i("pair.produced_lot_id")}, {i("pair.order_id")}, {n("SUM(made.quantity)")},
+           MAX(made.reference), {none}, {none}, {none}, {none}, {at}
+      FROM (SELECT DISTINCT produced_lot_id, order_id FROM links) pair
+      {made_join.format(pair="pair")}
+     GROUP BY pair.produced_lot_id, pair.order_id"""
+    else:
+        links = f"""
+    SELECT {LINK}, {i("g.produced_lot_id")}, {i("g.order_id")}, {i("g.consumed_lot_id")},
+           {n("g.consumed")}, {n("g.produced")}, g.reference, far.number, {i("far.item_id")},
+           {at}
+      FROM (SELECT l.produced_lot_id, l.order_id, l.consumed_lot_id, {consumed} AS consumed,
+                   SUM(made.quantity) AS produced, MAX(made.reference) AS reference
+              FROM links l
+              {made_join.format(pair="l")}
+             GROUP BY l.produced_lot_id, l.order_id, l.consumed_lot_id) g
+      JOIN {lot} far ON far.id = g.produced_lot_id"""
     return f"""
     WITH RECURSIVE {links_sql(direction)},
     nodes (lot_id) AS (
-        SELECT id FROM {t["lot"]} WHERE id = %s
-        UNION SELECT produced_lot_id FROM links
-        UNION SELECT consumed_lot_id FROM links
+        SELECT id FROM {lot} WHERE id = %s
+        UNION SELECT {far} FROM links
     )
-    SELECT 'lot', lot.id, lot.item_id, {uuid}, {qty}, {qty},
-           lot.number, item.number, item.name, uom.symbol, {at}
-      FROM nodes n
-      JOIN {t["lot"]} lot ON lot.id = n.lot_id
-      JOIN {t["item"]} item ON item.id = lot.item_id
+    SELECT {LOT}, {i("lot.id")}, {i("lot.item_id")}, lot.number, {none}, {none}, {none},
+           {none}, {none}, {at}
+      FROM {lot} lot
+     WHERE lot.id = %s
+    UNION ALL
+    SELECT {ITEM}, {i("item.id")}, item.number, item.name, uom.symbol, {none}, {none}, {none},
+           {none}, {at}
+      FROM {t["item"]} item
       JOIN {t["uom"]} uom ON uom.id = item.uom_id
+     WHERE item.id IN (SELECT lot.item_id FROM nodes n JOIN {lot} lot ON lot.id = n.lot_id)
+    UNION ALL {links}
     UNION ALL
-    SELECT 'link', l.produced_lot_id, l.order_id, l.consumed_lot_id,
-           (SELECT SUM(m.quantity) FROM {t["move"]} m
-             WHERE m.lot_id = l.consumed_lot_id AND m.production_order_id = l.order_id
-               AND m.kind = '{consumption}'),
-           (SELECT SUM(m.quantity) FROM {t["move"]} m
-             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
-               AND m.kind = '{production}'),
-           (SELECT MAX(m.reference) FROM {t["move"]} m
-             WHERE m.lot_id = l.produced_lot_id AND m.production_order_id = l.order_id
-               AND m.kind = '{production}'),
-           {text}, {text}, {text}, {at}
-      FROM links l
-    UNION ALL
-    SELECT 'stock', b.lot_id, b.warehouse_id, {uuid}, b.quantity, {qty},
-           w.code, {text}, {text}, {text}, {at}
+    SELECT {STOCK}, {i("b.lot_id")}, {i("b.warehouse_id")}, {n("b.quantity")}, w.code, {none},
+           {none}, {none}, {none}, {at}
       FROM nodes n
       JOIN {t["balance"]} b ON b.lot_id = n.lot_id AND b.quantity > 0
       JOIN {t["warehouse"]} w ON w.id = b.warehouse_id
     UNION ALL
-    SELECT 'issue', m.lot_id, m.from_warehouse_id, m.id, m.quantity, {qty},
-           w.code, m.reference, {text}, {text}, m.created_at
+    SELECT {ISSUE}, {i("m.lot_id")}, {i("m.from_warehouse_id")}, {i("m.id")}, {n("m.quantity")},
+           w.code, m.reference, {none}, {none}, m.created_at
       FROM nodes n
-     CROSS JOIN {t["move"]} m
+     CROSS JOIN {move} m
       JOIN {t["warehouse"]} w ON w.id = m.from_warehouse_id
      WHERE m.lot_id = n.lot_id AND m.kind = '{issue}'
     """
@@ -237,16 +307,6 @@ def trace_sql(direction: str) -> str:
 
 def _param(lot: Lot):
     return Lot._meta.pk.get_db_prep_value(lot.pk, connection)
-
-
-class _Ids(dict):
-    """Database id -> UUID, each converted once (SQLite hands back hex text; a trace of 10,000
-    lots names each lot several times, and building a UUID is the costliest step)."""
-
-    def __missing__(self, value) -> UUID:
-        uuid = value if isinstance(value, UUID) else UUID(value)
-        self[value] = uuid
-        return uuid
 
 
 class _Quantities(dict):
@@ -260,7 +320,7 @@ class _Quantities(dict):
 def _qty(value) -> Decimal:
     """SQLite hands decimals back as int or float (a float's repr is its shortest exact decimal,
     rounded to the column's places: a sum of floats may be off in the last digits);
-    PostgreSQL as Decimal."""
+    PostgreSQL as text here (`_number_text`), with the column's places."""
     if value is None:
         return Decimal(0)
     if isinstance(value, float):
@@ -281,87 +341,113 @@ def _datetime(value) -> datetime:
 
 
 def _trace(lot: Lot, direction: str) -> LotTrace:
-    """Rows to dataclasses. Lots and links are keyed by the database's own id values (text on
-    SQLite) while the trace is assembled, and each id becomes a UUID once: at 10,000 lots,
-    building and hashing UUIDs was most of the time."""
+    """Some 30,000 objects, none of them garbage: the cyclic collector waits until they are
+    built (config.memory), for every caller (the API, the admin page, the command)."""
+    with gc_paused():
+        return _assemble(lot, direction)
+
+
+def _assemble(lot: Lot, direction: str) -> LotTrace:
+    """Rows to dataclasses, keyed by the ids' text. Lots are ordered by level, item number,
+    lot number and id; links by the level of their end nearer the traced lot, the order's
+    reference, then their consumed and produced lots in the lots' order."""
     param = _param(lot)
     with connection.cursor() as cursor:
-        cursor.execute(trace_sql(direction), [param, param])
+        cursor.execute(trace_sql(direction), [param, param, param])
         rows = cursor.fetchall()
 
-    ids = _Ids()
-    items: dict[Any, ItemRef] = {}
-    warehouses: dict[Any, WarehouseRef] = {}
-    lots: dict[Any, TraceLot] = {}
-    raw_links = []
-    for kind, id1, id2, id3, q1, q2, t1, t2, t3, t4, at in rows:
-        if kind == "link":
-            raw_links.append((id1, id2, id3, q1, q2, t1))
-        elif kind == "lot":
-            item = items.get(id2)
-            if item is None:
-                item = items[id2] = ItemRef(ids[id2], t2, t3, t4)
-            lots[id1] = TraceLot(ids[id1], t1, item)
-        else:
-            warehouse = warehouses.get(id2)
-            if warehouse is None:
-                warehouse = warehouses[id2] = WarehouseRef(ids[id2], t1)
-            if kind == "stock":
-                lots[id1].on_hand.append(LotStock(warehouse, _qty(q1)))
-            else:
-                issue = LotIssue(ids[id3], warehouse, _qty(q1), t2, _datetime(at))
-                lots[id1].issued.append(issue)
-    for node in lots.values():
-        if len(node.on_hand) > 1:
-            node.on_hand.sort(key=lambda s: s.warehouse.code)
-        if len(node.issued) > 1:
-            node.issued.sort(key=lambda i: (i.created_at, i.move_id))
+    link_rows = [row for row in rows if row[0] == LINK]
+    items = {
+        key: ItemRef(key, number, name, uom)
+        for kind, key, number, name, uom, _c5, _c6, _c7, _c8, _at in rows
+        if kind == ITEM
+    }
+    root_key = str(lot.pk)
+    _kind, _key, item_key, number, *_ = next(row for row in rows if row[0] == LOT)
+    lots: dict[str, TraceLot] = {root_key: TraceLot(root_key, number, items[item_key])}
+    back = direction == BACK
+    near, far = (1, 3) if back else (3, 1)  # a link row's columns of its two lots
+    for row in link_rows:
+        key = row[far]
+        if key not in lots:
+            lots[key] = TraceLot(key, row[7], items[row[8]])
+    made = {(row[1], row[2]): (row[3], row[4]) for row in rows if row[0] == MADE}
+    places = [row for row in rows if row[0] >= STOCK]
+    if places:
+        _places(lots, places)
 
-    root_key = param
-    levels = _levels(root_key, raw_links, direction)
+    levels = _levels(root_key, link_rows, near, far)
     for key, node in lots.items():
         node.level = levels.get(key, 0)
-    keys = {key: (node.level, node.item.number, node.number, key) for key, node in lots.items()}
-    back = direction == BACK
-    raw_links.sort(
-        key=lambda r: (
-            levels.get(r[0] if back else r[2], 0),
-            r[5] or "",
-            keys[r[2]],
-            keys[r[0]],
-        )
-    )
+    ordered = sorted(lots.values(), key=_LOT_ORDER)
+    # Links sort on one integer each: (near level, reference, consumed lot, produced lot),
+    # each ranked, instead of a tuple of tuples per link.
+    rank = {node.id: position for position, node in enumerate(ordered)}
+    if back:
+        references = {reference or "" for _quantity, reference in made.values()}
+    else:
+        references = {row[6] or "" for row in link_rows}
+    reference_rank = {ref: position for position, ref in enumerate(sorted(references))}
+    width, count = len(ordered), len(references)
     quantities = _Quantities()
-    links = [
-        TraceLink(
-            ids[order],
-            reference or "",
-            lots[consumed].id,
+    entries = []
+    for row in link_rows:
+        _kind, produced, order, consumed, consumed_qty, produced_qty, reference, _n, _i, _at = row
+        if back:
+            produced_qty, reference = made[produced, order]
+        reference = reference or ""
+        level = levels.get(row[near], 0)
+        key = ((level * count + reference_rank[reference]) * width + rank[consumed]) * width
+        link = TraceLink(
+            order,
+            reference,
+            consumed,
             quantities[consumed_qty],
-            lots[produced].id,
+            produced,
             quantities[produced_qty],
-            levels.get(produced if back else consumed, 0) + 1,
+            level + 1,
         )
-        for produced, order, consumed, consumed_qty, produced_qty, reference in raw_links
-    ]
-    root = lots.pop(root_key)
+        entries.append((key + rank[produced], link))
+    entries.sort(key=_FIRST)
+    root = lots[root_key]
     return LotTrace(
         direction=direction,
         lot=root,
-        lots=[lots[key] for key in sorted(lots, key=keys.__getitem__)],
-        links=links,
+        lots=[node for node in ordered if node is not root],
+        links=[link for _key, link in entries],
     )
 
 
-def _levels(root, raw_links, direction: str) -> dict:
-    """Shortest number of links from the traced lot to each lot (breadth first)."""
-    children: dict = defaultdict(list)
-    if direction == BACK:
-        for produced, _order, consumed, *_ in raw_links:
-            children[produced].append(consumed)
-    else:
-        for produced, _order, consumed, *_ in raw_links:
-            children[consumed].append(produced)
+_LOT_ORDER = attrgetter("level", "item.number", "number", "id")
+_FIRST = itemgetter(0)
+
+
+def _places(lots: dict[str, TraceLot], rows: list) -> None:
+    """Stock and issue rows onto their lots: on hand by warehouse code, issues by date and id."""
+    warehouses: dict[str, WarehouseRef] = {}
+    on_hand: dict[str, list[LotStock]] = defaultdict(list)
+    issued: dict[str, list[LotIssue]] = defaultdict(list)
+    for kind, key, warehouse_key, c3, c4, c5, c6, _c7, _c8, at in rows:
+        code = c4 if kind == STOCK else c5
+        warehouse = warehouses.get(warehouse_key)
+        if warehouse is None:
+            warehouse = warehouses[warehouse_key] = WarehouseRef(warehouse_key, code)
+        if kind == STOCK:
+            on_hand[key].append(LotStock(warehouse, _qty(c3)))
+        else:
+            issued[key].append(LotIssue(c3, warehouse, _qty(c4), c6, _datetime(at)))
+    for key, stocks in on_hand.items():
+        lots[key].on_hand = tuple(sorted(stocks, key=lambda s: s.warehouse.code))
+    for key, issues in issued.items():
+        lots[key].issued = tuple(sorted(issues, key=lambda i: (i.created_at, i.move_id)))
+
+
+def _levels(root: str, link_rows: list, near: int, far: int) -> dict[str, int]:
+    """Shortest number of links from the traced lot to each lot (breadth first); `near` and
+    `far` are the columns of a link row's lot nearer the traced lot and of the other one."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for row in link_rows:
+        children[row[near]].append(row[far])
     levels = {root: 0}
     frontier = [root]
     level = 0
@@ -381,7 +467,7 @@ def _levels(root, raw_links, direction: str) -> dict:
 # The tree, for people (admin, command)
 
 
-def link_ends(link: TraceLink, direction: str) -> tuple[UUID, UUID]:
+def link_ends(link: TraceLink, direction: str) -> tuple[str, str]:
     """(the end nearer the traced lot, the far end): back walks from produced to consumed."""
     if direction == BACK:
         return link.produced_lot_id, link.consumed_lot_id
@@ -404,7 +490,7 @@ def trace_tree(trace: LotTrace, *, limit: int = 2000) -> tuple[list[TreeRow], bo
     """The trace as an indented tree, depth first, each lot's subtree shown once. Returns the rows
     (at most `limit`) and whether rows were left out."""
     lots = trace.by_id()
-    children: dict[UUID, list[TraceLink]] = defaultdict(list)
+    children: dict[str, list[TraceLink]] = defaultdict(list)
     for link in trace.links:
         children[link_ends(link, trace.direction)[0]].append(link)
 
@@ -449,7 +535,7 @@ def trace_recall_rows(trace: LotTrace) -> list[dict]:
     `used` row when none is left. `orders`: the references of the orders that joined the lot to
     the level before it."""
     lots = trace.by_id()
-    orders: dict[UUID, set[str]] = defaultdict(set)
+    orders: dict[str, set[str]] = defaultdict(set)
     for link in trace.links:
         near, far = link_ends(link, trace.direction)
         if lots[near].level < lots[far].level:

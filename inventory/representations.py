@@ -8,44 +8,49 @@ from config.api.renderers import Camelized, json_number
 from config.api.representations import datetime_text
 from inventory.genealogy import LotTrace, TraceLot
 
+EMPTY = ()  # an empty list in JSON; one object, not two new lists per lot for the GC to walk
+
 
 def _lot_body(lot: TraceLot, items: dict) -> dict:
     item = lot.item
     ref = items.get(item.id)
     if ref is None:
-        ref = items[item.id] = {"id": str(item.id), "number": item.number, "name": item.name}
+        ref = items[item.id] = {"id": item.id, "number": item.number, "name": item.name}
     return {
-        "id": str(lot.id),
+        "id": lot.id,
         "number": lot.number,
         "item": ref,
         "uom": item.uom,
         "level": lot.level,
         "onHand": [
             {
-                "warehouse": {"id": str(s.warehouse.id), "code": s.warehouse.code},
+                "warehouse": {"id": s.warehouse.id, "code": s.warehouse.code},
                 "quantity": json_number(s.quantity),
             }
             for s in lot.on_hand
-        ],
+        ]
+        if lot.on_hand
+        else EMPTY,
         "issued": [
             {
-                "moveId": str(i.move_id),
-                "warehouse": {"id": str(i.warehouse.id), "code": i.warehouse.code},
+                "moveId": i.move_id,
+                "warehouse": {"id": i.warehouse.id, "code": i.warehouse.code},
                 "quantity": json_number(i.quantity),
                 "reference": i.reference,
                 "createdAt": datetime_text(i.created_at),
             }
             for i in lot.issued
-        ],
+        ]
+        if lot.issued
+        else EMPTY,
     }
 
 
 def trace_body(trace: LotTrace) -> Camelized:
-    """Each lot's id text is made once, with its body, and each distinct quantity's number once:
-    the links name the same lots and quantities over and over."""
+    """Each distinct quantity's number is made once: the links repeat the same few quantities.
+    The ids are text already (`inventory.genealogy`)."""
     items: dict = {}
     lots = [_lot_body(lot, items) for lot in [trace.lot, *trace.lots]]
-    text = {lot.id: body["id"] for lot, body in zip([trace.lot, *trace.lots], lots, strict=True)}
     numbers: dict = {}
 
     def number(value):
@@ -62,11 +67,11 @@ def trace_body(trace: LotTrace) -> Camelized:
         links=[
             {
                 "level": link.level,
-                "productionOrderId": str(link.production_order_id),
+                "productionOrderId": link.production_order_id,
                 "orderReference": link.order_reference,
-                "consumedLotId": text[link.consumed_lot_id],
+                "consumedLotId": link.consumed_lot_id,
                 "consumedQuantity": number(link.consumed_quantity),
-                "producedLotId": text[link.produced_lot_id],
+                "producedLotId": link.produced_lot_id,
                 "producedQuantity": number(link.produced_quantity),
             }
             for link in trace.links

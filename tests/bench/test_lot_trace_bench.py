@@ -20,7 +20,7 @@ def test_bare_sql_and_selector_agree(direction):
     numbers = {lot.id: lot.number for lot in [trace.lot, *trace.lots]}
 
     bare = sorted(
-        (UUID(str(order)), consumed, float(cq), produced, float(pq))
+        (str(UUID(str(order))), consumed, float(cq), produced, float(pq))
         for order, consumed, cq, produced, pq in bare_lot_trace(
             lot_id=pyramid.root_lot_id, direction=direction
         )

@@ -1,6 +1,8 @@
 """Lot genealogy (inventory.genealogy): both directions over three levels of real production
 orders, split and merged lots, cycles, and one query whatever the number of lots."""
 
+import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -9,11 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.lot_pyramid import lot_pyramid_build, pyramid_lot_count
+from config.api.renderers import JSONRenderer
+from config.api.representations import datetime_text
 from inventory.genealogy import lot_trace_back, lot_trace_forward, trace_tree
 from inventory.models import Lot, MoveKind, StockMove
+from inventory.representations import trace_body
 from tests.inventory.factories import main_warehouse, receive
-from tests.inventory.genealogy_fixtures import make_genealogy
-from tests.items.factories import ItemFactory
+from tests.inventory.genealogy_fixtures import _build, make_genealogy
+from tests.items.factories import ItemFactory, unit
+from tests.manufacturing.factories import BOMFactory, line
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -66,7 +72,7 @@ def test_trace_back_reaches_every_component_lot_through_every_level():
     )
     assert trace.depth == 3
     assert {link.production_order_id for link in trace.links} == {
-        g.orders[name].pk for name in ("fin-2", "sub-a", "sub-b", "resin")
+        str(g.orders[name].pk) for name in ("fin-2", "sub-a", "sub-b", "resin")
     }
 
 
@@ -102,9 +108,9 @@ def test_trace_forward_reaches_every_lot_containing_it_and_where_it_is():
         ("SO-1001", D(4), "WH")
     ]
     assert [(s.warehouse.code, s.quantity) for s in lots["FIN-2"].on_hand] == [("WH", D(8))]
-    assert lots["FIN-2"].issued == []
+    assert lots["FIN-2"].issued == ()
     # Fully consumed lots are on hand nowhere; the traced lot has its whereabouts too.
-    assert lots["SUB-A"].on_hand == [] and lots["R2"].on_hand == []
+    assert lots["SUB-A"].on_hand == () and lots["R2"].on_hand == ()
     assert [(s.warehouse.code, s.quantity) for s in trace.lot.on_hand] == [("WH", D(10))]
 
 
@@ -216,3 +222,173 @@ def test_one_query_from_10_to_10000_lots(direction):
         assert len(trace.links) == pyramid.links
         assert trace.depth == 3
     assert counts == [1, 1]
+
+
+# --- What the statement's shape could alter: ids, order, quantities over batches -------------
+
+UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def test_ids_are_the_canonical_text_of_the_uuids_on_every_database():
+    """SQLite keeps 32 hex digits, PostgreSQL a uuid: both come out as `str(uuid)`."""
+    g = make_genealogy()
+    trace = lot_trace_forward(lot=g.lot("P1"))
+    lots = [trace.lot, *trace.lots]
+    ids = [lot.id for lot in lots] + [lot.item.id for lot in lots]
+    ids += [s.warehouse.id for lot in lots for s in lot.on_hand]
+    ids += [i.move_id for lot in lots for i in lot.issued]
+    ids += [i.warehouse.id for lot in lots for i in lot.issued]
+    for link in trace.links:
+        ids += [link.production_order_id, link.consumed_lot_id, link.produced_lot_id]
+    assert all(type(value) is str and UUID_TEXT.match(value) for value in ids), ids
+    assert {lot.id: lot.number for lot in lots} == {
+        str(pk): number for pk, number in Lot.objects.values_list("pk", "number")
+    }
+    assert {lot.item.id for lot in lots} == {
+        str(item.pk) for item in (g.pellet, g.resin, g.sub, g.fin)
+    }
+    assert [i.move_id for i in trace.lots[-2].issued] == [
+        str(StockMove.objects.get(kind=MoveKind.ISSUE).pk)
+    ]
+    assert {link.production_order_id for link in trace.links} == {
+        str(order.pk) for order in g.orders.values()
+    }
+
+
+def _named(body, names: dict) -> dict:
+    """The body with every id replaced by the name of what it identifies."""
+    text = JSONRenderer().render(body).decode()
+    for key, name in names.items():
+        text = text.replace(f'"{key}"', f'"{name}"')
+    return json.loads(text)
+
+
+def _names(g) -> dict:
+    names = {str(lot.pk): f"lot {lot.number}" for lot in Lot.objects.all()}
+    names |= {str(order.pk): f"order {name}" for name, order in g.orders.items()}
+    names |= {str(item.pk): f"item {item.number}" for item in (g.pellet, g.resin, g.sub, g.fin)}
+    names |= {str(main_warehouse().pk): "warehouse WH"}
+    names |= {str(m.pk): f"move {m.reference}" for m in StockMove.objects.filter(kind="issue")}
+    return names
+
+
+def _lot(number: str, item, level: int, on_hand=(), issued=()) -> dict:
+    wh = {"id": "warehouse WH", "code": "WH"}
+    return {
+        "id": f"lot {number}",
+        "number": number,
+        "item": {"id": f"item {item.number}", "number": item.number, "name": item.name},
+        "uom": item.uom.symbol,
+        "level": level,
+        "onHand": [{"warehouse": wh, "quantity": q} for q in on_hand],
+        "issued": [
+            {
+                "moveId": f"move {ref}",
+                "warehouse": wh,
+                "quantity": q,
+                "reference": ref,
+                "createdAt": at,
+            }
+            for ref, q, at in issued
+        ],
+    }
+
+
+def _link(level: int, order: str, ref: dict, consumed: str, cq, produced: str, pq) -> dict:
+    return {
+        "level": level,
+        "productionOrderId": f"order {order}",
+        "orderReference": ref[order],
+        "consumedLotId": f"lot {consumed}",
+        "consumedQuantity": cq,
+        "producedLotId": f"lot {produced}",
+        "producedQuantity": pq,
+    }
+
+
+def test_the_body_of_a_three_level_split_and_merge_is_pinned_whole():
+    """Every field, and the order of lots (level, item, number) and links (level, order
+    reference, consumed lot, produced lot), as the body was before the statement took its
+    present shape."""
+    g = make_genealogy()
+    ref = {name: order.reference for name, order in g.orders.items()}
+    names = _names(g)
+    issue = StockMove.objects.get(kind=MoveKind.ISSUE)
+    issued_at = datetime_text(issue.created_at)
+
+    back = _named(trace_body(lot_trace_back(lot=g.lot("FIN-2"))), names)
+    assert back == {
+        "direction": "back",
+        "depth": 3,
+        "lot": _lot("FIN-2", g.fin, 0, on_hand=[8.0]),
+        "lots": [
+            _lot("SUB-A", g.sub, 1),
+            _lot("SUB-B", g.sub, 1),
+            _lot("R1", g.resin, 2),
+            _lot("R2", g.resin, 2),
+            _lot("P1", g.pellet, 3, on_hand=[10.0]),
+        ],
+        "links": [
+            _link(1, "fin-2", ref, "SUB-A", 3.0, "FIN-2", 8.0),
+            _link(1, "fin-2", ref, "SUB-B", 5.0, "FIN-2", 8.0),
+            _link(2, "sub-a", ref, "R1", 10.0, "SUB-A", 15.0),
+            _link(2, "sub-a", ref, "R2", 5.0, "SUB-A", 15.0),
+            _link(2, "sub-b", ref, "R2", 5.0, "SUB-B", 5.0),
+            _link(3, "resin", ref, "P1", 40.0, "R1", 10.0),
+            _link(3, "resin", ref, "P1", 40.0, "R2", 10.0),
+        ],
+    }
+    forward = _named(trace_body(lot_trace_forward(lot=g.lot("P1"))), names)
+    assert forward == {
+        "direction": "forward",
+        "depth": 3,
+        "lot": _lot("P1", g.pellet, 0, on_hand=[10.0]),
+        "lots": [
+            _lot("R1", g.resin, 1),
+            _lot("R2", g.resin, 1),
+            _lot("SUB-A", g.sub, 2),
+            _lot("SUB-B", g.sub, 2),
+            _lot("FIN-1", g.fin, 3, on_hand=[8.0], issued=[("SO-1001", 4.0, issued_at)]),
+            _lot("FIN-2", g.fin, 3, on_hand=[8.0]),
+        ],
+        "links": [
+            _link(1, "resin", ref, "P1", 40.0, "R1", 10.0),
+            _link(1, "resin", ref, "P1", 40.0, "R2", 10.0),
+            _link(2, "sub-a", ref, "R1", 10.0, "SUB-A", 15.0),
+            _link(2, "sub-a", ref, "R2", 5.0, "SUB-A", 15.0),
+            _link(2, "sub-b", ref, "R2", 5.0, "SUB-B", 5.0),
+            _link(3, "fin-1", ref, "SUB-A", 12.0, "FIN-1", 12.0),
+            _link(3, "fin-2", ref, "SUB-A", 3.0, "FIN-2", 8.0),
+            _link(3, "fin-2", ref, "SUB-B", 5.0, "FIN-2", 8.0),
+        ],
+    }
+
+
+def test_an_orders_batches_into_one_lot_are_summed_and_its_other_lots_left_out():
+    """Two batches into the same lot, each consuming the same component lot: one link, with
+    both batches' quantities. An order that made two lots, traced back from one: that lot's
+    quantity only."""
+    pellet = ItemFactory(number="PEL", tracking="lot", uom=unit("kg"))
+    resin = ItemFactory(number="RES", tracking="lot", uom=unit("kg"))
+    BOMFactory(product=resin, lines=[line(pellet, 2, "kg")], status="submitted")
+    receive(pellet, 30, lot="PA")
+    order = _build(resin, "10", [("4", "RX"), ("6", "RX")], None)
+    assert StockMove.objects.filter(production_order_id=order.pk, lot__number="RX").count() == 2
+    assert StockMove.objects.filter(production_order_id=order.pk, lot__number="PA").count() == 2
+    rx, pa = Lot.objects.get(number="RX"), Lot.objects.get(number="PA")
+
+    for trace in (lot_trace_back(lot=rx), lot_trace_forward(lot=pa)):
+        assert link_rows(trace) == [(1, order.reference, "PA", D(20), "RX", D(10))]
+        assert [link.production_order_id for link in trace.links] == [str(order.pk)]
+
+    g = make_genealogy()
+    ref = g.orders["resin"].reference
+    assert link_rows(lot_trace_back(lot=g.lot("R1"))) == [(1, ref, "P1", D(40), "R1", D(10))]
+    assert link_rows(lot_trace_forward(lot=g.lot("R1")))[0] == (
+        1,
+        g.orders["sub-a"].reference,
+        "R1",
+        D(10),
+        "SUB-A",
+        D(15),
+    )
