@@ -4,7 +4,7 @@ schema and delegates here (`tests/inventory/test_genealogy_api.py` holds the two
 A trace of 10,000 lots is a body of 10,000 lots and as many links: DRF's fields would take
 several times longer."""
 
-from config.api.renderers import Camelized, json_number
+from config.api.renderers import Camelized, JSONNumbers, json_number
 from config.api.representations import datetime_text
 from inventory.genealogy import LotTrace, TraceLot
 
@@ -51,13 +51,7 @@ def trace_body(trace: LotTrace) -> Camelized:
     The ids are text already (`inventory.genealogy`)."""
     items: dict = {}
     lots = [_lot_body(lot, items) for lot in [trace.lot, *trace.lots]]
-    numbers: dict = {}
-
-    def number(value):
-        found = numbers.get(value)
-        if found is None:
-            found = numbers[value] = json_number(value)
-        return found
+    number = JSONNumbers().__getitem__  # quantities at the column's places (genealogy._qty)
 
     return Camelized(
         direction=trace.direction,
