@@ -2,7 +2,7 @@
 inclusive `from` / `to` moments."""
 
 import copy
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -195,6 +195,7 @@ class DateOrDateTimeField(forms.Field):
     without an offset it is UTC). Cleans to `(moment, is_date)`."""
 
     message = "Enter a date (YYYY-MM-DD) or an ISO 8601 datetime."
+    out_of_range = "The moment is outside the years 1 to 9999 in UTC."
 
     def to_python(self, value):
         if value in (None, ""):
@@ -211,6 +212,10 @@ class DateOrDateTimeField(forms.Field):
             raise forms.ValidationError(self.message)
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=UTC)
+        try:
+            moment = moment.astimezone(UTC)  # what the databases compare; SQLite's adapter too
+        except OverflowError:
+            raise forms.ValidationError(self.out_of_range) from None
         return moment, False
 
 
@@ -237,5 +242,7 @@ class MomentFilter(django_filters.Filter):
         if not self.upper:
             return qs.filter(**{f"{self.field_name}__gte": moment})
         if is_date:
+            if moment.date() == date.max:  # the calendar's last day: no end to hold anything to
+                return qs
             return qs.filter(**{f"{self.field_name}__lt": moment + timedelta(days=1)})
         return qs.filter(**{f"{self.field_name}__lte": moment})

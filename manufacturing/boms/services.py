@@ -14,6 +14,7 @@ from django.utils import timezone
 from config.db import ensure_unique_live, integrity_as_validation, live_duplicate
 from config.exceptions import DomainError, InvalidState, NotFound, ValidationFailed
 from config.quantities import MINUTES, MONEY, PERCENT, QUANTITY, number_errors, number_parse
+from config.texts import text_errors
 from items.exceptions import ItemNotFound, UomMismatch
 from items.models import Item, ItemType, UnitOfMeasure
 from manufacturing.boms.graph import (
@@ -99,6 +100,18 @@ def _check_unit(unit: UnitOfMeasure, stock_unit: UnitOfMeasure, field: str, what
             f"{stock_unit.symbol} ({stock_unit.category})."
         )
         raise UomMismatch(message, errors={field: [message]})
+
+
+def _check_texts(spec: BOMSpec) -> None:
+    """The header's texts, as their columns hold them (`config.texts`)."""
+    errors: dict[str, list[str]] = {}
+    text_errors(
+        BOM,
+        {"number": spec.number, "name": spec.name, "description": spec.description},
+        errors,
+    )
+    if errors:
+        raise ValidationFailed(next(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
 
 
 def _clean_header(
@@ -199,6 +212,8 @@ def _clean_operations(operations: Sequence[OperationSpec]) -> list[OperationSpec
         )
         if not (spec.name or "").strip():
             errors[f"operations[{index}].name"] = ["This field may not be blank."]
+        else:
+            text_errors(BOMOperation, {"name": spec.name.strip()}, errors, f"operations[{index}].")
         sequence = spec.sequence if spec.sequence is not None else previous + 10
         if not isinstance(sequence, int) or not 0 <= sequence <= MAX_INT:
             errors[f"operations[{index}].sequence"] = [
@@ -559,6 +574,7 @@ def _clean_new(new: NewBOM) -> tuple[Decimal, UnitOfMeasure, list, list]:
             f"version: {version} is not a whole number from 1 to {MAX_INT}.",
             errors={"version": [f"Must be a whole number from 1 to {MAX_INT}."]},
         )
+    _check_texts(spec)
     quantity, uom = _clean_header(
         product=spec.product, quantity=spec.quantity, uom=spec.uom, type=spec.type
     )
@@ -727,6 +743,7 @@ def bom_update(
     product, quantity, uom, type, is_default) and, when given (not None), replace the whole set
     of components or operations (kept lines keep their ids). All or nothing. A submitted or cancelled BOM accepts changes
     to its number, name, description and default flag only (`bom_locked`)."""
+    _check_texts(spec)
     lock_bom_graph()
     bom = _locked_live(bom)
     data = spec.header()

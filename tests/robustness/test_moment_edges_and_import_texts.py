@@ -1,0 +1,101 @@
+"""Two 500s a red-team pass found over the set-based BOM import and the list filters, each
+pinned here (fixed in `config.api.filters.DateOrDateTimeField` / `MomentFilter` and in the BOM
+services' text checks, `config.texts`):
+
+1. `?to=9999-12-31` (and `from`/`to` datetimes whose UTC value leaves the calendar) on the
+   lists with a moment filter were an OverflowError in `MomentFilter.filter` (`moment + 1 day`, both
+   databases) or, for the offsets, in SQLite's datetime adapter (PostgreSQL takes those): a 500
+   `server_error`.
+2. A BOM CSV cell longer than its column (`bom_number` > 64, `bom_name` or `operation_name`
+   > 200) or holding a NUL byte: the import never checked them. PostgreSQL raised DataError
+   (the command printed a traceback, the job failed with "DataError: …" and no row); SQLite
+   stored the over-long or NUL text. The API's BOM create refused the same values with a 400;
+   now the services do, for every caller.
+"""
+
+from io import BytesIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from manufacturing.boms.imports import BOMImportFailed, bom_import_csv
+from manufacturing.boms.models import BOM, BOMComponent, BOMOperation
+from tests.api.test_conventions import assert_problem
+from tests.items.factories import ItemFactory, unit
+from tests.manufacturing.factories import WorkcenterFactory
+from tests.manufacturing.test_commands import HEADER
+
+pytestmark = pytest.mark.django_db
+
+
+# --- 1. moment filters at the edge of the calendar -------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/inventory/moves", "/api/manufacturing/orders"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "to=9999-12-31",  # the whole last day: moment + 1 day overflows
+        "to=9999-12-31T23:59:59-01:00",  # UTC is year 10000
+        "from=0001-01-01T00:00:00%2B01:00",  # UTC is year 0
+    ],
+)
+def test_a_moment_filter_at_the_edge_of_the_calendar_is_not_a_500(api, path, query):
+    response = api.get(f"{path}?{query}")
+
+    assert response.status_code != 500, response.content
+    if response.status_code == 400:
+        assert_problem(response, 400, "validation_error")
+    else:
+        assert response.status_code == 200
+
+
+# --- 2. import cells the columns cannot hold --------------------------------------------------
+
+
+@pytest.fixture
+def parts():
+    WorkcenterFactory(code="QA")
+    return {n: ItemFactory(number=n, uom=unit("units")) for n in ("TOP", "FRAME")}
+
+
+def _csv(*rows: str) -> BytesIO:
+    return BytesIO(("\n".join([HEADER, *rows]) + "\n").encode())
+
+
+CELLS = {
+    "bom_number_65": ("X" * 65 + ",Top,TOP,1,,,,,,,FRAME,1,,,,,,",),
+    "bom_name_201": ("BOM-A," + "N" * 201 + ",TOP,1,,,,,,,FRAME,1,,,,,,",),
+    "operation_name_201": (
+        "BOM-A,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+        "BOM-A,,,,,,,,,,,,,,10," + "O" * 201 + ",QA,5",
+    ),
+    "bom_name_nul": ("BOM-A,a\x00b,TOP,1,,,,,,,FRAME,1,,,,,,",),
+    "description_nul": ("BOM-A,Top,TOP,1,,,,,,a\x00b,FRAME,1,,,,,,",),
+    "bom_number_nul": ("BOM\x00A,Top,TOP,1,,,,,,,FRAME,1,,,,,,",),
+    "operation_name_nul": (
+        "BOM-A,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+        "BOM-A,,,,,,,,,,,,,,10,we\x00ld,QA,5",
+    ),
+}
+
+
+@pytest.mark.parametrize("rows", CELLS.values(), ids=CELLS.keys())
+def test_an_import_cell_its_column_cannot_hold_is_a_row_error_and_nothing_is_saved(parts, rows):
+    with pytest.raises(BOMImportFailed) as refused:
+        bom_import_csv(file=_csv(*rows), actor=None)
+
+    assert refused.value.row_errors, "the refusal names the row"
+    assert all(error.startswith("row ") for error in refused.value.row_errors)
+    assert not BOM.all_objects.exists()
+    assert not BOMComponent.objects.exists()
+    assert not BOMOperation.objects.exists()
+
+
+def test_import_boms_reports_an_over_long_name_as_a_command_error_not_a_traceback(parts, tmp_path):
+    path = tmp_path / "boms.csv"
+    path.write_text(f"{HEADER}\nBOM-A,{'N' * 201},TOP,1,,,,,,,FRAME,1,,,,,,\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match="row 2"):
+        call_command("import_boms", str(path))
+    assert not BOM.all_objects.exists()
