@@ -7,6 +7,7 @@ why not. Rounding happens only where the system computes (unit conversion, scali
 BOM's quantity), in `items.units`.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any, Literal
@@ -38,6 +39,8 @@ PERCENT = NumberKind(integer_digits=5, places=4)  # Decimal(9, 4)
 MINUTES = NumberKind(integer_digits=10, places=2)  # Decimal(12, 2)
 
 NOT_A_NUMBER = "A number is required."
+# A number as text: ASCII digits, one optional point, an optional exponent (what JSON writes).
+DECIMAL_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 SIGN_MESSAGES = {
     "positive": "Must be greater than zero.",
     "non_negative": "Must be zero or more.",
@@ -62,6 +65,8 @@ def number_errors(value: Any, *, kind: NumberKind, sign: Sign) -> tuple[Decimal 
         if isinstance(value, float):
             number = Decimal(repr(value))
         elif isinstance(value, str):
+            if not DECIMAL_TEXT.fullmatch(value.strip()):
+                return None, NOT_A_NUMBER  # `1_000`, `٣`: Decimal takes them, a person did not
             number = Decimal(value.strip())
         else:
             number = Decimal(value)

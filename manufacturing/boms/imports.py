@@ -85,6 +85,12 @@ def _decimal(value: str, row: int, column: str, errors: list, default, *, kind, 
     return number
 
 
+def _whole(text: str) -> int | None:
+    """A cell of ASCII digits as an int, else None (`int` also takes `1_0`, `+4`, `١٢`)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _batch_references(batch: list[Block]) -> References:
     """Every item, unit and workcenter a batch of blocks names, looked up at once."""
     refs = References()
@@ -186,6 +192,8 @@ class _BOMCSVImport:
                     errors.append(
                         f"row {row_number}: the rows of BOM {number} must be consecutive."
                     )
+                    if block is not None:  # its own errors are reported too
+                        batch.append(block)
                     block = None
                     continue
                 seen.add(number)
@@ -299,11 +307,8 @@ class _BOMCSVImport:
         }.get(head["is_default"].lower())
         if head["is_default"] and is_default is None:
             errors.append(f"row {row}: is_default '{head['is_default']}' is not true or false.")
-        try:
-            version = int(head["version"] or 1)
-            if version < 1:
-                raise ValueError
-        except ValueError:
+        version = _whole(head["version"] or "1")
+        if version is None or version < 1:
             errors.append(f"row {row}: version '{head['version']}' is not a positive integer.")
             version = 1
 
@@ -343,13 +348,11 @@ class _BOMCSVImport:
             workcenter = found(refs.workcenter(name=name, path="workcenter"), op_row, "workcenter")
             sequence = values.get("operation_sequence") or None
             if sequence is not None:
-                try:
-                    sequence = int(sequence)
-                except ValueError:
+                text, sequence = sequence, _whole(sequence)
+                if sequence is None:
                     errors.append(
-                        f"row {op_row}: operation_sequence '{sequence}' is not a whole number."
+                        f"row {op_row}: operation_sequence '{text}' is not a whole number."
                     )
-                    sequence = None
             operations.append(
                 OperationSpec(
                     name=values["operation_name"],

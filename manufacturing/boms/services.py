@@ -574,6 +574,9 @@ def _clean_new(new: NewBOM) -> tuple[Decimal, UnitOfMeasure, list, list]:
             f"version: {version} is not a whole number from 1 to {MAX_INT}.",
             errors={"version": [f"Must be a whole number from 1 to {MAX_INT}."]},
         )
+    if new.cancel and spec.is_default:
+        # As `bom_update` refuses it: a cancelled BOM never takes the product's default.
+        raise InvalidState(f"BOM {spec.number or 'new'} is cancelled: it cannot be the default.")
     _check_texts(spec)
     quantity, uom = _clean_header(
         product=spec.product, quantity=spec.quantity, uom=spec.uom, type=spec.type

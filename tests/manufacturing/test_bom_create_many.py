@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from config.exceptions import DomainError
+from config.exceptions import DomainError, InvalidState
 from manufacturing.boms.admin import bom_change_log
 from manufacturing.boms.models import BOM, BOMStatus
 from manufacturing.boms.services import bom_cancel, bom_create, bom_create_many
@@ -25,6 +25,10 @@ def one_by_one(boms: list[NewBOM], actor) -> list:
     results = []
     for new in boms:
         try:
+            if new.cancel and new.spec.is_default:
+                # The one rule a batch adds: a BOM created to be cancelled is never asked to be
+                # the default (bom_update refuses a cancelled default the same way).
+                raise InvalidState(f"BOM {new.spec.number} is cancelled: it cannot be the default.")
             with transaction.atomic():
                 bom = bom_create(spec=new.spec, version=new.version, status=new.status, actor=actor)
                 if new.cancel:
@@ -97,8 +101,9 @@ def batch(make_user):
     boms = [
         new(p1, [x], "A", status="submitted"),  # P1 has its default: an alternate
         new(p1, [y], "B", default=True),  # takes the default over from OLD
-        new(p1, [z], "C", default=True, status="submitted", cancel=True),  # over from B, then
-        new(p1, [x, y], "E"),  # C cancelled: P1 has no default, E becomes it
+        new(p1, [z], "C", default=True, status="submitted", cancel=True),  # refused
+        new(p1, [z], "D", status="submitted", cancel=True),  # an alternate, then cancelled
+        new(p1, [x, y], "E"),  # B stays P1's default: E is an alternate
         new(p2, [x], "F", operations=[op(wc, 5)]),  # P2's first BOM: the default
         new(p2, [y], "G", status="submitted"),
         new(x, [y], "H"),  # X uses Y ...
@@ -125,17 +130,18 @@ def test_many_does_what_one_by_one_does(batch):
     got = outcome(bom_create_many(boms=boms, actor=actor))
 
     assert got == expected
-    answers = dict(zip("ABCEFGHI", got[0], strict=False))
+    answers = dict(zip("ABCDEFGHI", got[0], strict=False))
+    assert answers["C"][:2] == ("refused", "invalid_state")
     assert answers["I"][1] == "circular_reference"
-    assert [a[1] for a in got[0][9:11]] == ["validation_error", "validation_error"]
-    assert got[0][11] == ("created", "BOM-000001") and got[0][13] == ("created", "BOM-000002")
+    assert [a[1] for a in got[0][10:12]] == ["validation_error", "validation_error"]
+    assert got[0][12] == ("created", "BOM-000001") and got[0][14] == ("created", "BOM-000002")
     defaults = {b[0]: b[6] for b in got[1]}
     assert defaults == {
         "OLD": False,
         "A": False,
-        "B": False,
-        "C": False,
-        "E": True,
+        "B": True,
+        "D": False,
+        "E": False,
         "F": False,
         "G": False,
         "S": True,
@@ -155,15 +161,15 @@ def test_a_bom_taken_over_or_cancelled_in_the_batch_keeps_its_history(batch):
         bom = BOM.objects.get(number=number)
         return [(row["kind"], row["what"], row["summary"]) for row in bom_change_log(bom)]
 
-    assert log("C") == [
-        ("changed", "BOM C", "status: submitted → cancelled, is_default: True → False"),
+    assert log("D") == [
+        ("changed", "BOM D", "status: submitted → cancelled"),
         ("created", "Component Z", ""),
-        ("created", "BOM C", ""),
+        ("created", "BOM D", ""),
     ]
-    assert log("B")[0] == ("changed", "BOM B", "is_default: True → False")
+    assert log("F")[0] == ("changed", "BOM F", "is_default: True → False")  # S took it over
     assert log("OLD")[0] == ("changed", "BOM OLD", "is_default: True → False")
-    assert {row["user"] for row in bom_change_log(BOM.objects.get(number="C"))} == {"importer"}
-    assert BOM.objects.get(number="C").status == BOMStatus.CANCELLED
+    assert {row["user"] for row in bom_change_log(BOM.objects.get(number="D"))} == {"importer"}
+    assert BOM.objects.get(number="D").status == BOMStatus.CANCELLED
 
 
 def test_queries_do_not_grow_with_the_boms():

@@ -99,3 +99,58 @@ def test_import_boms_reports_an_over_long_name_as_a_command_error_not_a_tracebac
     with pytest.raises(CommandError, match="row 2"):
         call_command("import_boms", str(path))
     assert not BOM.all_objects.exists()
+
+
+# --- 3. more of the same pass: errors lost, a default lost, digits Python takes ----------------
+
+
+def test_rows_of_a_bom_split_in_two_still_report_the_errors_of_the_bom_between(parts):
+    """X1, X2 (an unknown component), X1 again: both the split and X2's unknown item are
+    reported (X2 was dropped with its errors when X1 came back)."""
+    rows = (
+        "X1,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+        "X2,Top,TOP,1,,,,,,,NOPE-ITEM,1,,,,,,",
+        "X1,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+    )
+    with pytest.raises(BOMImportFailed) as refused:
+        bom_import_csv(file=_csv(*rows), actor=None)
+
+    errors = refused.value.row_errors
+    assert any(e.startswith("row 4:") and "consecutive" in e for e in errors), errors
+    assert any(e.startswith("row 3:") and "NOPE-ITEM" in e for e in errors), errors
+    assert not BOM.all_objects.exists()
+
+
+def test_a_cancelled_bom_asked_to_be_the_default_is_refused_and_the_default_stays(parts):
+    bom_import_csv(file=_csv("X1,Top,TOP,1,,,submitted,true,1,,FRAME,1,,,,,,"), actor=None)
+    with pytest.raises(BOMImportFailed) as refused:
+        bom_import_csv(file=_csv("X2,Top,TOP,1,,,cancelled,true,2,,FRAME,1,,,,,,"), actor=None)
+
+    assert any("cannot be the default" in e for e in refused.value.row_errors)
+    assert list(BOM.objects.values_list("number", "is_default")) == [("X1", True)]
+
+
+@pytest.mark.parametrize(
+    "column, row",
+    [
+        ("bom_quantity", "X1,Top,TOP,1_000,,,,,,,FRAME,1,,,,,,"),
+        ("quantity", "X1,Top,TOP,1,,,,,,,FRAME,\u0663,,,,,,"),
+        ("version", "X1,Top,TOP,1,,,,,1_0,,FRAME,1,,,,,,"),
+        ("version", "X1,Top,TOP,1,,,,,+4,,FRAME,1,,,,,,"),
+        ("version", "X1,Top,TOP,1,,,,,\u0661\u0662,,FRAME,1,,,,,,"),
+    ],
+)
+def test_numbers_python_reads_but_a_person_would_not_write_are_refused(parts, column, row):
+    with pytest.raises(BOMImportFailed) as refused:
+        bom_import_csv(file=_csv(row), actor=None)
+
+    assert any(column in e for e in refused.value.row_errors), refused.value.row_errors
+    assert not BOM.all_objects.exists()
+
+
+@pytest.mark.parametrize("text", ["1_000", "\u0663", "1 000", "0x10", "\uff11"])
+def test_the_number_policy_takes_ascii_decimals_only(text):
+    from config.quantities import QUANTITY, number_errors
+
+    assert number_errors(text, kind=QUANTITY, sign="any")[0] is None
+    assert number_errors(" +2.50e1 ", kind=QUANTITY, sign="any")[0] == 25
