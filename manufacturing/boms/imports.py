@@ -130,9 +130,13 @@ def bom_import_check(*, file) -> int:
 
 
 def _check_columns(reader: csv.DictReader) -> None:
-    missing = REQUIRED_COLUMNS - set(reader.fieldnames or ())
+    names = [name for name in reader.fieldnames or () if name]
+    missing = REQUIRED_COLUMNS - set(names)
     if missing:
         raise BOMFileUnreadable(f"Missing columns: {', '.join(sorted(missing))}.")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # csv.DictReader would keep the last one's cells, silently
+        raise BOMFileUnreadable(f"Columns given more than once: {', '.join(repeated)}.")
 
 
 def bom_import_csv(

@@ -154,3 +154,12 @@ def test_the_number_policy_takes_ascii_decimals_only(text):
 
     assert number_errors(text, kind=QUANTITY, sign="any")[0] is None
     assert number_errors(" +2.50e1 ", kind=QUANTITY, sign="any")[0] == 25
+
+
+def test_a_column_given_twice_is_refused_before_anything_is_read(parts):
+    from manufacturing.boms.imports import BOMFileUnreadable
+
+    text = HEADER.replace("bom_name,", "bom_number,", 1) + "\nX1,X9,TOP,1,,,,,,,FRAME,1,,,,,,\n"
+    with pytest.raises(BOMFileUnreadable, match="more than once: bom_number"):
+        bom_import_csv(file=BytesIO(text.encode()), actor=None)
+    assert not BOM.all_objects.exists()
