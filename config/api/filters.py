@@ -22,7 +22,8 @@ class FilterBackend(DjangoFilterBackend):
     """django-filter, never ignoring a filter (API.md, "bad parameters"): django-filter skips a
     parameter given with no value, so `?itemId=` or `?isActive=` listed everything. A typed
     parameter (id, choice, boolean, date) with no value is a 400 naming it; a text filter
-    (`number`, `code`) may be empty. Every invalid value is a 400 naming its parameter.
+    (`number`, `code`) may be empty. Every invalid value is a 400 naming its parameter, and so
+    is a filter given twice.
 
     django-filter builds a new form class for every request (a field per filter, its label
     worked out again): a seventh of a small list's time. The class depends on the filterset's
@@ -44,8 +45,15 @@ class FilterBackend(DjangoFilterBackend):
             and name in request.query_params
             and not request.query_params[name].strip()
         }
-        if blank:
-            raise ValidationError(blank)
+        # Every filter takes one value: given twice, the last one silently won (a bad first
+        # value passed unseen).
+        repeated = {
+            name: ["Give this parameter once."]
+            for name in filterset.filters
+            if len(request.query_params.getlist(name)) > 1
+        }
+        if blank or repeated:
+            raise ValidationError({**blank, **repeated})
         if not filterset.is_valid():
             # The form's rendered messages, not django-filter's `translate_validation`, which
             # re-applies `%` formatting and crashed on a message quoting `?priority=50%`.

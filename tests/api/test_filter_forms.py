@@ -93,3 +93,19 @@ def test_every_api_filterset_copies_its_filters_shallowly():
     }
     assert len(ours) >= 10
     assert [kind for kind in ours if not issubclass(kind, FilterSet)] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "isActive=bogus&isActive=false",
+        "isActive=false&isActive=bogus",
+        "type=consumable&type=stockable",
+    ],
+)
+def test_a_filter_given_twice_is_a_400_naming_it(api, query):
+    ItemFactory(number="C-1", type="consumable")
+    response = api.get(f"/api/items?{query}")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {query.split("=")[0]: ["Give this parameter once."]}
