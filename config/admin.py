@@ -154,6 +154,18 @@ def plain_number(value) -> str:
     return "-" if value is None else f"{value.normalize():f}"
 
 
+def number_column(field: str, description: str | None = None):
+    """A list column showing the decimal `field` as `plain_number`, sortable by it: for a
+    `list_display` (`number_column("quantity")`)."""
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def column(obj):
+        return plain_number(getattr(obj, field))
+
+    column.__name__ = f"{field}_shown"
+    return column
+
+
 def short_datetime(value) -> str:
     """A date and time for a list cell: `2026-12-04 06:00`, in the current time zone."""
     if value is None:

@@ -11,7 +11,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from config.admin import ModelAdmin, NumberFormField, ServiceAdminMixin, SoftDeleteAdmin
+from config.admin import (
+    ModelAdmin,
+    NumberFormField,
+    ServiceAdminMixin,
+    SoftDeleteAdmin,
+    number_column,
+)
 from config.exceptions import DomainError
 from manufacturing.planning import selectors, services
 from manufacturing.planning.charts import projection_svg
@@ -35,7 +41,7 @@ class DemandImportForm(forms.Form):
 
 @admin.register(Demand)
 class DemandAdmin(SoftDeleteAdmin):
-    list_display = ("due_date", "item", "quantity", "kind", "reference", "is_active")
+    list_display = ("due_date", "item", number_column("quantity"), "kind", "reference", "is_active")
     list_filter = ("kind",)
     search_fields = ("reference", "notes", "item__number", "item__name")
     list_select_related = ("item",)
@@ -117,9 +123,9 @@ class ItemPlanningAdmin(ServiceAdminMixin, ModelAdmin):
         "procurement",
         "planned",
         "lead_time_days",
-        "safety_stock",
-        "lot_minimum",
-        "lot_multiple",
+        number_column("safety_stock"),
+        number_column("lot_minimum"),
+        number_column("lot_multiple"),
     )
     list_filter = ("procurement", "planned")
     search_fields = ("item__number", "item__name")
@@ -234,7 +240,7 @@ class PlannedOrderAdmin(ServiceAdminMixin, ModelAdmin):
     list_display = (
         "item",
         "kind",
-        "quantity",
+        number_column("quantity"),
         "start_date",
         "due_date",
         "level",
@@ -323,7 +329,13 @@ def _tree_html(nodes):
 
 @admin.register(PlanItem)
 class PlanItemAdmin(ModelAdmin):
-    list_display = ("item", "level", "procurement", "available", "safety_stock")
+    list_display = (
+        "item",
+        "level",
+        "procurement",
+        number_column("available"),
+        number_column("safety_stock"),
+    )
     list_filter = ("level", "procurement")
     search_fields = ("item__number", "item__name")
     list_select_related = ("item",)
@@ -372,7 +384,7 @@ class PlanItemAdmin(ModelAdmin):
 
 @admin.register(PlanException)
 class PlanExceptionAdmin(ModelAdmin):
-    list_display = ("kind", "item", "date", "quantity", "message")
+    list_display = ("kind", "item", "date", number_column("quantity"), "message")
     list_filter = ("kind",)
     search_fields = ("item__number", "message")
     list_select_related = ("item",)

@@ -76,6 +76,16 @@ def test_every_planning_list_and_change_page_renders_on_the_demo(demo, admin_cli
     assert change.status_code == 200
 
 
+def test_plan_lists_show_quantities_without_trailing_zeros_and_sort_by_them(demo, admin_client):
+    order = _current_orders("make").first()
+    listing = admin_client.get(f"{ADMIN}/plannedorder/?o=3")  # the quantity column, sorted
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert f">{order.quantity.normalize():f}<" in text
+    demands = admin_client.get(f"{ADMIN}/demand/").content.decode()
+    assert ".000000<" not in demands and ".000000<" not in text
+
+
 def test_the_plan_list_filters_render(demo, admin_client):
     for query in ("kind__exact=make", "exception=late", "exception=no_bom", "level__exact=1"):
         assert admin_client.get(f"{ADMIN}/plannedorder/?{query}").status_code == 200
