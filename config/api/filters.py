@@ -154,8 +154,8 @@ class FilterSet(django_filters.FilterSet):
     deep-copied: `copy.deepcopy` of a list's filters (their labels, choices and widgets) was a
     sixth of a small list's time. A filter's copy gets its own `parent` and `model`, and a
     method filter its own binding (django-filter's `FilterMethod` names the filter it serves);
-    what the copies share (`extra`, a form field made once) is read, never written, per
-    request. Every filterset of the API derives from this one."""
+    what the copies share (a form field made once) is read, never written, per request;
+    `extra` is copied too (a request-dependent queryset is written into it). Every filterset of the API derives from this one."""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
@@ -170,6 +170,7 @@ class FilterSet(django_filters.FilterSet):
 
 def _filter_copy(base: django_filters.Filter, parent: FilterSet) -> django_filters.Filter:
     copied = copy.copy(base)
+    copied.extra = dict(base.extra)  # django-filter writes a request's queryset into it
     copied.model = parent.queryset.model
     copied.parent = parent
     if getattr(base, "_method", None) is not None:
@@ -250,7 +251,7 @@ class MomentFilter(django_filters.Filter):
         if not self.upper:
             return qs.filter(**{f"{self.field_name}__gte": moment})
         if is_date:
-            if moment.date() == date.max:  # the calendar's last day: no end to hold anything to
-                return qs
+            if moment.date() == date.max:  # the calendar's last day: every moment is before
+                return qs.filter(**{f"{self.field_name}__isnull": False})
             return qs.filter(**{f"{self.field_name}__lt": moment + timedelta(days=1)})
         return qs.filter(**{f"{self.field_name}__lte": moment})

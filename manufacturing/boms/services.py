@@ -107,7 +107,14 @@ def _check_texts(spec: BOMSpec) -> None:
     errors: dict[str, list[str]] = {}
     text_errors(
         BOM,
-        {"number": spec.number, "name": spec.name, "description": spec.description},
+        {
+            name: (value or "").strip()  # what is stored
+            for name, value in (
+                ("number", spec.number),
+                ("name", spec.name),
+                ("description", spec.description),
+            )
+        },
         errors,
     )
     if errors:
@@ -640,7 +647,9 @@ class _Defaults:
 def bom_create_many(*, boms: Sequence[NewBOM], actor=None) -> list[BOM | DomainError]:
     """Create the BOMs in order, each under `bom_create`'s rules as if created one after the
     other (a BOM sees the ones before it: their numbers, their default flags, their graph
-    edges), in a number of queries that does not grow with the number of BOMs. Returns, for
+    edges), in a number of queries that does not grow with the number of BOMs (but for a BOM
+    given without a number, which draws its number from the sequence: a few queries each; the
+    import always names its BOMs). Returns, for
     each, the new BOM or the DomainError that refused it (nothing written for that one); the
     others are created all the same (a caller wanting all or nothing rolls back)."""
     lock_bom_graph()

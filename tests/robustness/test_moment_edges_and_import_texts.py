@@ -163,3 +163,21 @@ def test_a_column_given_twice_is_refused_before_anything_is_read(parts):
     with pytest.raises(BOMFileUnreadable, match="more than once: bom_number"):
         bom_import_csv(file=BytesIO(text.encode()), actor=None)
     assert not BOM.all_objects.exists()
+
+
+def test_to_the_calendars_last_day_keeps_leaving_out_rows_without_the_date(api):
+    """`to=9999-12-31` is every moment, but an order with no scheduled date is not before it:
+    the same rows as `to=9999-12-30`."""
+    from manufacturing.orders.models import ProductionOrder
+    from tests.manufacturing.orders_fixtures import make_order, make_plant
+
+    plant = make_plant(stock=False)
+    from django.utils import timezone
+
+    scheduled, unscheduled = make_order(plant), make_order(plant)
+    ProductionOrder.objects.filter(pk=scheduled.pk).update(scheduled_date=timezone.now())
+    ProductionOrder.objects.filter(pk=unscheduled.pk).update(scheduled_date=None)
+    last = api.get("/api/manufacturing/orders?to=9999-12-31")
+    before = api.get("/api/manufacturing/orders?to=9999-12-30")
+    assert last.status_code == before.status_code == 200
+    assert last.json()["meta"]["total"] == before.json()["meta"]["total"] == 1
