@@ -56,6 +56,19 @@ def too_large(kind: NumberKind) -> str:
     return f"At most {kind.integer_digits} digits before the decimal point."
 
 
+WHOLE_DIGITS = 100  # more is no count of anything (and `int` refuses 4,300 digits by raising)
+
+
+def whole_number(text) -> int | None:
+    """A whole number typed as text (a CSV cell, a query parameter): ASCII digits only, else
+    None. `int` also takes `1_0`, `+4` and `١٢`, and raises on `²` (a digit to `isdigit`) or
+    on thousands of digits."""
+    text = str(text).strip()
+    if text.isascii() and text.isdigit() and len(text) <= WHOLE_DIGITS:
+        return int(text)
+    return None
+
+
 def number_errors(value: Any, *, kind: NumberKind, sign: Sign) -> tuple[Decimal | None, str]:
     """`(number, "")` for a valid value, `(None, message)` otherwise: the parse without the
     exception, for callers that collect errors (CSV rows, form fields)."""

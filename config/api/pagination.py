@@ -5,15 +5,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from config.quantities import whole_number
+
 
 def positive_int_param(request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
+    value = whole_number(raw) or 0
     if value < 1:
         raise ValidationError({name: ["Must be a positive integer."]})
     return value

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from config import csv
 from config.exceptions import DomainError, field_path_parse
-from config.quantities import MINUTES, PERCENT, QUANTITY, number_errors
+from config.quantities import MINUTES, PERCENT, QUANTITY, number_errors, whole_number
 from manufacturing.boms.models import BOMStatus, BOMType
 from manufacturing.boms.references import References
 from manufacturing.boms.services import bom_create_many
@@ -83,12 +83,6 @@ def _decimal(value: str, row: int, column: str, errors: list, default, *, kind, 
         errors.append(f"row {row}: {column}: {message}")
         return default
     return number
-
-
-def _whole(text: str) -> int | None:
-    """A cell of ASCII digits as an int, else None (`int` also takes `1_0`, `+4`, `١٢`)."""
-    text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _batch_references(batch: list[Block]) -> References:
@@ -311,7 +305,7 @@ class _BOMCSVImport:
         }.get(head["is_default"].lower())
         if head["is_default"] and is_default is None:
             errors.append(f"row {row}: is_default '{head['is_default']}' is not true or false.")
-        version = _whole(head["version"] or "1")
+        version = whole_number(head["version"] or "1")
         if version is None or version < 1:
             errors.append(f"row {row}: version '{head['version']}' is not a positive integer.")
             version = 1
@@ -352,7 +346,7 @@ class _BOMCSVImport:
             workcenter = found(refs.workcenter(name=name, path="workcenter"), op_row, "workcenter")
             sequence = values.get("operation_sequence") or None
             if sequence is not None:
-                text, sequence = sequence, _whole(sequence)
+                text, sequence = sequence, whole_number(sequence)
                 if sequence is None:
                     errors.append(
                         f"row {op_row}: operation_sequence '{text}' is not a whole number."

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from config.csv import DictReader
 from config.exceptions import DomainError, ValidationFailed
-from config.quantities import QUANTITY, number_errors
+from config.quantities import QUANTITY, number_errors, whole_number
 from manufacturing.boms.references import References
 from manufacturing.planning import services
 from manufacturing.planning.models import DemandKind, Procurement
@@ -126,8 +126,8 @@ def parameters_import_csv(*, file, actor=None, dry_run: bool = False, progress=N
         if planned_text not in TRUE | FALSE:
             errors.append(f"row {row_no}: planned: true or false")
             continue
-        lead = row.get("lead_time_days") or "0"
-        if not lead.isdigit():
+        lead = whole_number(row.get("lead_time_days") or "0")
+        if lead is None:
             errors.append(f"row {row_no}: lead_time_days: a whole number of days")
             continue
         if row.get("procurement") not in Procurement.values:
@@ -147,7 +147,7 @@ def parameters_import_csv(*, file, actor=None, dry_run: bool = False, progress=N
                     item=item,
                     procurement=row["procurement"],
                     planned=planned_text in TRUE,
-                    lead_time_days=int(lead),
+                    lead_time_days=lead,
                     actor=actor,
                     **values,
                 )

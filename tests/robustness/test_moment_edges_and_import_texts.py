@@ -13,6 +13,7 @@ services' text checks, `config.texts`):
    now the services do, for every caller.
 """
 
+import io
 from io import BytesIO
 
 import pytest
@@ -181,3 +182,54 @@ def test_to_the_calendars_last_day_keeps_leaving_out_rows_without_the_date(api):
     before = api.get("/api/manufacturing/orders?to=9999-12-30")
     assert last.status_code == before.status_code == 200
     assert last.json()["meta"]["total"] == before.json()["meta"]["total"] == 1
+
+
+# --- 4. whole numbers typed as text: one rule (config.quantities.whole_number) ------------------
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "X1,Top,TOP,1,,,,," + "9" * 5000 + ",,FRAME,1,,,,,,",  # int() raises past 4,300 digits
+        "X1,Top,TOP,1,,,,,\u00b2,,FRAME,1,,,,,,",  # '²' is a digit to isdigit(), not to int()
+    ],
+    ids=["version_5000_digits", "version_superscript"],
+)
+def test_a_version_no_int_holds_is_a_row_error_not_a_crash(parts, row):
+    with pytest.raises(BOMImportFailed) as refused:
+        bom_import_csv(file=_csv(row), actor=None)
+
+    assert any(e.startswith("row 2: version") for e in refused.value.row_errors)
+    assert not BOM.all_objects.exists()
+
+
+def test_an_operation_sequence_in_superscript_is_a_row_error(parts):
+    rows = ("BOM-A,Top,TOP,1,,,,,,,FRAME,1,,,,,,", "BOM-A,,,,,,,,,,,,,,\u00b9\u2070,Weld,QA,5")
+    with pytest.raises(BOMImportFailed) as refused:
+        bom_import_csv(file=_csv(*rows), actor=None)
+
+    assert any("operation_sequence" in e for e in refused.value.row_errors)
+
+
+@pytest.mark.parametrize("lead", ["\u00b2", "9" * 5000, "\u0661\u0662", "+4", "1_0"])
+def test_planning_parameters_lead_time_no_int_holds_is_a_row_error(tmp_path, lead):
+    from manufacturing.planning.imports import ImportRefused, parameters_import_csv
+    from manufacturing.planning.models import ItemPlanning
+
+    ItemFactory(number="A1")
+    text = (
+        "item_number,procurement,planned,lead_time_days,safety_stock,lot_minimum,lot_multiple\n"
+        f"A1,buy,true,{lead},10,0,5\n"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        parameters_import_csv(file=io.StringIO(text))
+    assert "row 2: lead_time_days" in refused.value.detail
+    assert not ItemPlanning.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["\u0661", "%2B1", "1_0", "9" * 5000])  # %2B: a plus sign
+def test_a_page_number_typed_any_other_way_than_ascii_digits_is_a_400(api, page):
+    response = api.get(f"/api/items?page={page}")
+
+    assert_problem(response, 400, "validation_error")
+    assert list(response.json()["errors"]) == ["page"]
