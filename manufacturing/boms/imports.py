@@ -85,6 +85,10 @@ def _decimal(value: str, row: int, column: str, errors: list, default, *, kind, 
     return number
 
 
+def _last_row(block: Block) -> int:
+    return max([block.first_row, *(row for row, _ in block.components + block.operations)])
+
+
 def _batch_references(batch: list[Block]) -> References:
     """Every item, unit and workcenter a batch of blocks names, looked up at once."""
     refs = References()
@@ -256,8 +260,12 @@ class _BOMCSVImport:
             results = bom_create_many(boms=[new for _, new in wanted], actor=self.actor)
         except DomainError as exc:
             # A refusal of the whole batch (a concurrent writer took a number past the checks):
-            # on the batch's first BOM, and none of them created.
-            results = [exc] + [None] * (len(wanted) - 1)
+            # none of it was created, and no one row is to blame, so it names the batch's rows.
+            first, last = wanted[0][0].first_row, max(_last_row(block) for block, _ in wanted)
+            wanted[0][0].errors.append(
+                f"rows {first}-{last}: none of these BOMs could be saved: {exc.detail} ({exc.code})"
+            )
+            return 0
         created = 0
         for (block, _), result in zip(wanted, results, strict=True):
             if isinstance(result, DomainError):

@@ -233,3 +233,29 @@ def test_a_page_number_typed_any_other_way_than_ascii_digits_is_a_400(api, page)
 
     assert_problem(response, 400, "validation_error")
     assert list(response.json()["errors"]) == ["page"]
+
+
+def test_a_refusal_of_a_whole_batch_names_its_rows_and_saves_nothing(parts, monkeypatch):
+    """A batch refused as a whole (the database's unique number, past the checks: a writer
+    that did not take the graph lock) blames no single row. Injected: no test can interleave
+    a writer between the check and the insert while the import holds the graph lock."""
+    from config.exceptions import ValidationFailed
+    from manufacturing.boms import imports
+
+    def refused(**kwargs):
+        raise ValidationFailed("One of the numbers is already used by an active BOM.")
+
+    monkeypatch.setattr(imports, "bom_create_many", refused)
+    rows = (
+        "X1,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+        "X2,Top,TOP,1,,,,,,,FRAME,1,,,,,,",
+        "X2,,,,,,,,,,,,,,10,Weld,QA,5",
+    )
+    with pytest.raises(BOMImportFailed) as failed:
+        bom_import_csv(file=_csv(*rows), actor=None)
+
+    assert failed.value.row_errors == [
+        "rows 2-4: none of these BOMs could be saved: One of the numbers is already used by an "
+        "active BOM. (validation_error)"
+    ]
+    assert not BOM.all_objects.exists()
