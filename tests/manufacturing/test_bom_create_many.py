@@ -1,7 +1,9 @@
 """bom_create_many: a batch of new BOMs under bom_create's rules, as if created one after the
 other (what the import did BOM by BOM), in queries that do not grow with the batch."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -150,6 +152,23 @@ def test_many_does_what_one_by_one_does(batch):
         "BOM-000001": True,
         "BOM-000002": False,
     }
+
+
+def test_many_does_what_the_code_before_it_did(batch):
+    """The reference above now runs through `bom_create_many` too (bom_create is a batch of
+    one). This pins the batch to the code before it: `data/bom_create_many_by_the_old_code.json`
+    is the outcome of `one_by_one` on this batch run on the commit before bom_create_many
+    (8afeb11), names aside (factory sequences) and content hashes (they hash random ids), with
+    the one rule the batch added mirrored in the reference (a cancelled BOM asking to be the
+    default is refused)."""
+    boms, actor = batch
+    got = outcome(bom_create_many(boms=boms, actor=actor))
+    rows = [[r[0], *r[2:8], *r[9:]] for r in got[1]]
+    frozen = json.loads(
+        (Path(__file__).parent / "data/bom_create_many_by_the_old_code.json").read_text()
+    )
+
+    assert json.loads(json.dumps({"answers": got[0], "boms": rows}, default=str)) == frozen
 
 
 def test_a_bom_taken_over_or_cancelled_in_the_batch_keeps_its_history(batch):
