@@ -21,7 +21,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -48,6 +48,25 @@ def make_planner():
     )
     user.groups.add(Group.objects.get(name="planner"))
     return user
+
+
+def _replaced(old):
+    """`EC.staleness_of`, also when Chromium answers a node of the page being replaced with
+    "does not belong to the document" (a generic error, not a stale element: seen once under
+    load, mid-navigation)."""
+
+    def check(driver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return check
 
 
 class AdminPage:
@@ -80,7 +99,7 @@ class AdminPage:
         """Click something that loads a new page, and wait until the new one is there."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        self.wait.until(EC.staleness_of(old))
+        self.wait.until(_replaced(old))
         self.ready()
 
     def save(self) -> None:
