@@ -13,7 +13,7 @@ from decimal import Decimal
 from config.levels import levels_parse
 from items.exceptions import UomMismatch
 from items.units import convert
-from manufacturing.boms.explosion import Cost, bom_explode, quantize_money
+from manufacturing.boms.explosion import Cost, bom_explode_each, quantize_money
 from manufacturing.boms.models import BOM
 from manufacturing.boms.selectors import bom_line_rows
 
@@ -207,8 +207,8 @@ def bom_compare(*, base: BOM, other: BOM, levels: str = "1") -> BOMComparison:
     BOM's own components, phantom kits exploded through; `"all"`: down to the purchased items)
     and the cost. Give BOMs with product and unit joined (`selectors.bom_headers()`)."""
     levels = levels_parse(levels, default="1")
-    old = bom_explode(bom=base, levels=levels)
-    new = bom_explode(bom=other, quantity=_quantity_for(other, base), levels=levels)
+    quantity = _quantity_for(other, base)
+    old, new = bom_explode_each(runs=[(base, base.quantity, levels), (other, quantity, levels)])
     # Per unit of the base BOM's unit for both (the same figure when the units agree).
     new_cost = Cost(
         materials=new.cost.materials,

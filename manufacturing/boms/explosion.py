@@ -12,18 +12,19 @@ work orders, with how many times each runs.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Model
+from django.db.models import Model, TextField
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from config.levels import levels_parse
 from config.quantities import quantity_parse
 from items.models import Item, UnitOfMeasure
-from items.units import conversion_factor, quantize_qty
+from items.units import QTY_STEP, conversion_factor, quantize_qty
 from manufacturing.boms.graph import exploded_bom_ids_sql
 from manufacturing.boms.models import (
     BOM,
@@ -154,11 +155,12 @@ class _Tree:
     def bom_rules(self, bom: BOM) -> list["_Rule"]:
         """`bom`'s lines with the explosion's per-line factors, computed once per tree: MRP
         explodes the same BOM for every planned order of its product."""
-        found = self.rules.get(bom.pk)
+        found = self.rules.get(bom.id)
         if found is None:
-            found = self.rules[bom.pk] = [
-                _rule(line, item, unit, stock_unit, self.defaults.get(line.item_id))
-                for line, item, unit, stock_unit in self.lines.get(bom.pk, ())
+            defaults = self.defaults
+            found = self.rules[bom.id] = [
+                _rule(line, item, unit, stock_unit, defaults.get(line.item_id))
+                for line, item, unit, stock_unit in self.lines.get(bom.id, ())
             ]
         return found
 
@@ -178,16 +180,21 @@ class _Rule(NamedTuple):
 
 
 def _rule(line: BOMLine, item: Item, unit, stock_unit, sub: BOM | None) -> _Rule:
-    # Units are one instance per id in a loaded tree, so the same instance is the same unit.
+    # Units are one instance per id in a loaded tree, so the same instance is the same unit
+    # (`conversion_factor` gives 1 for it; the identity test skips its lookups).
     factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
+    base = line.quantity * (1 + line.scrap_percent / 100)
+    if sub is None:
+        return _Rule(line, item, base, factor, None, None, False)
+    sub_unit = sub.uom
     return _Rule(
         line,
         item,
-        line.quantity * (1 + line.scrap_percent / 100),
+        base,
         factor,
         sub,
-        None if sub is None else conversion_factor(item.uom, sub.uom),
-        sub is not None and sub.type == BOMType.PHANTOM,
+        ONE if sub_unit is stock_unit else conversion_factor(stock_unit, sub_unit),
+        sub.type == BOMType.PHANTOM,
     )
 
 
@@ -213,32 +220,21 @@ OPERATION_FIELDS = ("id", "bom_id", "sequence", "name", "workcenter_id", "durati
 WORKCENTER_FIELDS = ("id", "code", "name", "hourly_cost", "deleted_at")
 
 
-def _loaded(model, attnames: tuple[str, ...], values) -> Model:
+def _loaded(model, attnames: tuple[str, ...], values, related: dict | None = None) -> Model:
     """A model instance from database values, as `Model.from_db` makes one for `.only()`, but
     without `Model.__init__` (no per-field descriptor work, no init signals, which these models
-    do not use): the fields not in `attnames` are deferred. A tree of 10,000 nodes makes some
-    25,000 of these, where `__init__` was most of the explosion's time."""
+    do not use): the fields not in `attnames` are deferred. `related`: the instances its
+    foreign keys point to, by the fields' cache names (what `set_cached_value` writes). A tree
+    of 10,000 nodes makes some 25,000 of these, where `__init__` was most of the explosion's
+    time."""
     instance = model.__new__(model)
     instance.__dict__.update(zip(attnames, values, strict=True))
     state = instance._state = ModelState()
     state.adding = False
     state.db = DEFAULT_DB_ALIAS
+    if related is not None:
+        state.fields_cache = related
     return instance
-
-
-class _Instances:
-    """One instance per (model, id) for the rows of a load: a unit, item, BOM or workcenter
-    appears on many rows but is built once."""
-
-    def __init__(self):
-        self.cache: dict = {}
-
-    def get(self, model, attnames: tuple[str, ...], values) -> Model:
-        key = (model, values[0])
-        instance = self.cache.get(key)
-        if instance is None:
-            instance = self.cache[key] = _loaded(model, attnames, values)
-        return instance
 
 
 def _related(*prefixes_and_fields: tuple[str, tuple[str, ...]]) -> list[str]:
@@ -248,9 +244,9 @@ def _related(*prefixes_and_fields: tuple[str, tuple[str, ...]]) -> list[str]:
 
 
 def _load_tree(bom: BOM, *more: BOM) -> _Tree:
-    """Two queries: the lines of every BOM of the tree with their items and units, and every BOM
-    of the tree with its unit and operations (and their workcenters), as rows of values. With
-    `more` roots, one tree holding all of them."""
+    """Three queries: the units, the lines of every BOM of the tree with their items, and every
+    BOM of the tree with its operations (and their workcenters), as rows of values. With `more`
+    roots, one tree holding all of them."""
     sql, params = exploded_bom_ids_sql(bom.pk, *(root.pk for root in more))
     tree = load_boms(sql, params, known={root.pk: root for root in (bom, *more)})
     for root in more and (bom, *more):
@@ -260,16 +256,33 @@ def _load_tree(bom: BOM, *more: BOM) -> _Tree:
     return tree
 
 
+def _text(name: str) -> Cast:
+    return Cast(name, TextField())
+
+
 def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
-    """The tree of the BOMs `sql` selects (their ids), in two queries; `known` BOM instances
-    (by id) are used as they are. Planning loads every default BOM this way."""
+    """The tree of the BOMs `sql` selects (their ids), in three queries; `known` BOM instances
+    (by id) are used as they are. Planning loads every default BOM this way.
+
+    Every unit is loaded once, by its own query (a plant has dozens): the line rows then carry
+    unit ids only, a third of the columns they had with each unit's values joined twice. The
+    ids a line row only points with (its BOM's, its units') come as text, found in a dict of
+    text keys: a UUID costs the driver several times a string to make, and its hash is Python
+    code. The records keep UUIDs, taken from the BOM and unit they point to."""
+    units: dict = {}
+    units_by_text: dict = {}
+    for row in UnitOfMeasure.all_objects.values_list(*UNIT_FIELDS, _text("id")):
+        unit = units[row[0]] = units_by_text[row[-1]] = _loaded(
+            UnitOfMeasure, UNIT_FIELDS, row[:-1]
+        )
     line_rows = (
         BOMComponent.objects.filter(bom_id__in=RawSQL(sql, params))
         .order_by("bom_id", "position")
         .values_list(
-            *LINE_FIELDS,
-            *_related(
-                ("item__", ITEM_FIELDS), ("item__uom__", UNIT_FIELDS), ("uom__", UNIT_FIELDS)
+            *(_text(name) if name in ("bom_id", "uom_id") else name for name in LINE_FIELDS),
+            *(
+                _text(f"item__{name}") if name == "uom_id" else f"item__{name}"
+                for name in ITEM_FIELDS[1:]
             ),
         )
     )
@@ -278,58 +291,85 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
         .order_by("pk", "operations__sequence")
         .values_list(
             *BOM_FIELDS,
-            *_related(("uom__", UNIT_FIELDS)),
             "operations__id",
             *_related(
                 ("operations__", OPERATION_FIELDS[1:]),  # bom_id is the BOM's id
                 ("operations__workcenter__", WORKCENTER_FIELDS),
             ),
+            _text("id"),
         )
     )
-    make = _Instances().get
+    bom_unit = BOM.uom.field.cache_name
+    operation_workcenter = BOMOperation.workcenter.field.cache_name
     b_unit = BOM_FIELDS.index("uom_id")
-    b_end = len(BOM_FIELDS)
-    o_start = b_end + len(UNIT_FIELDS) - 1
+    o_start = len(BOM_FIELDS)
     o_workcenter = o_start + OPERATION_FIELDS.index("workcenter_id") - 1
     o_end = o_start + len(OPERATION_FIELDS) - 1
     tree = _Tree(lines=defaultdict(list), operations=defaultdict(list), defaults={})
     boms = dict(known or {})
+    boms_by_text: dict = {}
+    workcenters: dict = {}
+    sub = None
     for row in bom_rows:
-        sub = boms.get(row[0])
-        if sub is None:
-            sub = boms[row[0]] = make(BOM, BOM_FIELDS, row[:b_end])
-            unit = make(UnitOfMeasure, UNIT_FIELDS, (row[b_unit], *row[b_end:o_start]))
-            BOM.uom.field.set_cached_value(sub, unit)
-            if sub.is_default and sub.deleted_at is None and sub.status != BOMStatus.CANCELLED:
-                tree.defaults[sub.product_id] = sub
+        if sub is None or sub.id != row[0]:  # the rows come by BOM
+            sub = boms.get(row[0])
+            if sub is None:
+                sub = boms[row[0]] = _loaded(
+                    BOM, BOM_FIELDS, row[:o_start], {bom_unit: units[row[b_unit]]}
+                )
+                if sub.is_default and sub.deleted_at is None and sub.status != BOMStatus.CANCELLED:
+                    tree.defaults[sub.product_id] = sub
+            boms_by_text[row[-1]] = sub
+            operations = tree.operations[sub.id]
         if row[o_start] is not None:  # a BOM without operations comes as one row of NULLs
+            workcenter = workcenters.get(row[o_workcenter])
+            if workcenter is None:
+                workcenter = workcenters[row[o_workcenter]] = _loaded(
+                    Workcenter, WORKCENTER_FIELDS, (row[o_workcenter], *row[o_end:-1])
+                )
             operation = _loaded(
-                BOMOperation, OPERATION_FIELDS, (row[o_start], row[0], *row[o_start + 1 : o_end])
+                BOMOperation,
+                OPERATION_FIELDS,
+                (row[o_start], row[0], *row[o_start + 1 : o_end]),
+                {operation_workcenter: workcenter},
             )
-            workcenter = make(Workcenter, WORKCENTER_FIELDS, (row[o_workcenter], *row[o_end:]))
-            BOMOperation.workcenter.field.set_cached_value(operation, workcenter)
-            tree.operations[sub.pk].append(operation)
+            operations.append(operation)
 
-    l_item, l_unit = LINE_FIELDS.index("item_id"), LINE_FIELDS.index("uom_id")
-    i_start = len(LINE_FIELDS)
-    i_unit = i_start + ITEM_FIELDS.index("uom_id") - 1
-    u_start = i_start + len(ITEM_FIELDS) - 1
-    u_end = u_start + len(UNIT_FIELDS) - 1
-    items: dict = {}
+    items: dict = {}  # item id -> (the item, its stock unit)
+    item_unit = Item.uom.field.cache_name
     new_line = BOMLine._make
-    for row in line_rows:
-        line = new_line(row[:i_start])
-        item = items.get(row[l_item])
-        if item is None:
-            item = items[row[l_item]] = _loaded(
-                Item, ITEM_FIELDS, (row[l_item], *row[i_start:u_start])
+    bom_text = lines = bom_id = None
+    for (
+        line_id,
+        line_bom,
+        item_id,
+        quantity,
+        line_unit,
+        scrap_percent,
+        position,
+        *item_row,
+    ) in line_rows:
+        if line_bom != bom_text:  # the rows come by BOM
+            bom_text = line_bom
+            bom = boms_by_text.get(line_bom)  # None: a BOM made between the two statements
+            bom_id = None if bom is None else bom.id
+            lines = tree.lines[bom_id]
+        found = items.get(item_id)
+        if found is None:
+            number, name, kind, stock_text, tracking, standard_cost, deleted_at = item_row
+            stock_unit = units_by_text[stock_text]
+            item = _loaded(
+                Item,
+                ITEM_FIELDS,
+                (item_id, number, name, kind, stock_unit.id, tracking, standard_cost, deleted_at),
+                {item_unit: stock_unit},
             )
-            stock_unit = make(UnitOfMeasure, UNIT_FIELDS, (row[i_unit], *row[u_start:u_end]))
-            Item.uom.field.set_cached_value(item, stock_unit)
-        else:
-            stock_unit = Item.uom.field.get_cached_value(item)
-        unit = make(UnitOfMeasure, UNIT_FIELDS, (row[l_unit], *row[u_end:]))
-        tree.lines[line.bom_id].append((line, item, unit, stock_unit))
+            found = items[item_id] = (item, stock_unit)
+        item, stock_unit = found
+        unit = units_by_text[line_unit]
+        line = new_line((line_id, bom_id, item_id, quantity, unit.id, scrap_percent, position))
+        lines.append((line, item, unit, stock_unit))
+    tree.lines.pop(None, None)
     tree.boms = boms
     return tree
 
@@ -351,9 +391,9 @@ def _sub_built(rule: _Rule, needed: Decimal) -> Decimal:
 
 
 def _enter(bom: BOM, stack: tuple) -> tuple:
-    if bom.pk in stack:
+    if bom.id in stack:
         raise CircularReference(f"BOM {bom.number} is part of a circular structure.")
-    return (*stack, bom.pk)
+    return (*stack, bom.id)
 
 
 def bom_components(tree: _Tree, bom: BOM, quantity: Decimal, stack: tuple = ()):
@@ -408,10 +448,13 @@ class _Walker:
         phantom: bool = False,
     ) -> tuple[Decimal, Decimal]:
         """Explode `quantity` (in bom.uom) of `bom`; returns its (materials, operations) cost,
-        always down to the leaves. `emit` says whether rows are wanted at this depth."""
+        always down to the leaves. `emit` says whether rows are wanted at this depth.
+
+        The loop runs once per node of the tree (10,000 and more): the line rule and the
+        rounding are `line_needed` and `quantize_money`, written out."""
         stack = _enter(bom, stack)
         runs = quantity / bom.quantity
-        operations = tuple(self.tree.operations.get(bom.pk, ()))
+        operations = tuple(self.tree.operations.get(bom.id, ()))
         if emit:
             self.boms.append(
                 ExplodedBOM(
@@ -428,40 +471,61 @@ class _Walker:
             Decimal(0),
         )
         materials_cost = Decimal(0)
+        requirements = self.requirements
         for rule in self.tree.bom_rules(bom):
-            line, item, sub = rule.line, rule.item, rule.sub
-            needed = line_needed(rule, runs)
-            if rule.phantom:
+            line, item, base, factor, sub, _, is_phantom = rule
+            try:
+                needed = (base * runs * factor).quantize(QTY_STEP, ROUND_HALF_UP)
+            except InvalidOperation:
+                needed = line_needed(rule, runs)  # raises its validation error
+            if is_phantom:
                 # A kit: its parts take its place (same level, same path), never the kit itself.
-                built = _sub_built(rule, needed)
                 m, o = self.walk(
-                    sub, built, level=level, path=path, stack=stack, emit=emit, phantom=True
+                    sub,
+                    _sub_built(rule, needed),
+                    level=level,
+                    path=path,
+                    stack=stack,
+                    emit=emit,
+                    phantom=True,
                 )
                 materials_cost += m
                 operations_cost += o
                 continue
             row_path = (*path, item.number)
             if sub is not None:
-                index = len(self.requirements)
+                index = len(requirements)
                 if emit:  # the row goes before its parts; its cost is known after them
-                    self.requirements.append(None)
+                    requirements.append(None)
                 explode = emit and self.explode_all
-                built = _sub_built(rule, needed)
                 m, o = self.walk(
-                    sub, built, level=level + 1, path=row_path, stack=stack, emit=explode
+                    sub,
+                    _sub_built(rule, needed),
+                    level=level + 1,
+                    path=row_path,
+                    stack=stack,
+                    emit=explode,
                 )
                 materials_cost += m
                 operations_cost += o
                 if emit:
-                    self.requirements[index] = Requirement(
+                    requirements[index] = Requirement(
                         item, needed, level, row_path, not explode, quantize_money(m + o), line, sub
                     )
                 continue
             cost = item.standard_cost * needed
             materials_cost += cost
             if emit:
-                self.requirements.append(
-                    Requirement(item, needed, level, row_path, True, quantize_money(cost), line)
+                requirements.append(
+                    Requirement(
+                        item,
+                        needed,
+                        level,
+                        row_path,
+                        True,
+                        cost.quantize(MONEY_STEP, ROUND_HALF_UP),  # quantize_money
+                        line,
+                    )
                 )
         return materials_cost, operations_cost
 
@@ -496,8 +560,9 @@ def _explosion(tree: _Tree, bom: BOM, quantity: Decimal, levels: str) -> Explosi
     totals: dict = {}
     for row in walker.requirements:
         if row.is_leaf:
-            item, so_far = totals.get(row.item.pk, (row.item, Decimal(0)))
-            totals[row.item.pk] = (item, so_far + row.quantity)
+            item = row.item
+            found = totals.get(item.id)
+            totals[item.id] = (item, row.quantity if found is None else found[1] + row.quantity)
     materials, operations = quantize_money(materials), quantize_money(operations)
     total = materials + operations
     return Explosion(

@@ -75,30 +75,36 @@ def bom_body(bom: BOM, component_rows, operation_rows) -> dict:
 
 def explosion_body(explosion: Explosion) -> Camelized:
     """An explosion's body, ten times faster than DRF's fields on a tree of 10,000 nodes. The
-    `productId`, number, name and unit of an item are looked up once per item, not per row."""
+    `productId`, number, name and unit of an item are looked up once per item, not per row,
+    and a unit's symbol once per unit. The id stays a UUID: both encoders write it as its text
+    (orjson in C, where `str` was a tenth of the body's time)."""
     refs: dict[int, tuple] = {}
+    symbols: dict = {}
 
     def ref(item) -> tuple:
         found = refs.get(id(item))
         if found is None:
-            found = refs[id(item)] = (str(item.pk), item.number, item.name, item.uom.symbol)
+            symbol = symbols.get(item.uom_id)
+            if symbol is None:
+                symbol = symbols[item.uom_id] = item.uom.symbol
+            found = refs[id(item)] = (item.id, item.number, item.name, symbol)
         return found
 
     number_of = JSONNumbers().__getitem__  # every quantity at six places (quantize_qty)
 
     requirements = []
-    for row in explosion.requirements:
-        product_id, number, name, uom = ref(row.item)
+    for item, quantity, level, path, is_leaf, *_ in explosion.requirements:
+        product_id, number, name, uom = ref(item)
         requirements.append(
             {
                 "productId": product_id,
                 "number": number,
                 "name": name,
-                "quantity": number_of(row.quantity),
+                "quantity": number_of(quantity),
                 "uom": uom,
-                "level": row.level,
-                "path": row.path,  # a tuple: both encoders write it as the array
-                "isLeaf": row.is_leaf,
+                "level": level,
+                "path": path,  # a tuple: both encoders write it as the array
+                "isLeaf": is_leaf,
             }
         )
     totals = []

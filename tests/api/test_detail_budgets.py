@@ -41,7 +41,8 @@ DETAILS = {
     ),
     "workcenter": (lambda: f"/api/manufacturing/workcenters/{Workcenter.objects.first().pk}", 2),
     "bom": (lambda: f"/api/manufacturing/boms/{widget_bom().pk}", 4),
-    "explosion": (lambda: f"/api/manufacturing/boms/{widget_bom().pk}/explosion?levels=all", 4),
+    # token + user, the BOM, the units, the tree's lines, its BOMs with their operations
+    "explosion": (lambda: f"/api/manufacturing/boms/{widget_bom().pk}/explosion?levels=all", 5),
     "order": (
         lambda: f"/api/manufacturing/orders/{ProductionOrder.objects.get(status='in_progress').pk}",
         4,

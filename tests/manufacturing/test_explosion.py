@@ -274,8 +274,8 @@ def test_five_level_explosion_of_1000_nodes_costs_depth_plus_3_queries(api):
     assert max(r["level"] for r in body["requirements"]) == 5
     assert len(body["requirements"]) == nodes - 1 + 80  # SHARED once per level-4 BOM
     # Measured through the API, the request's token lookup included: token + user, the BOM,
-    # the lines of the whole tree (recursive CTE), their operations.
-    assert len(ctx) == 4
+    # the units, the lines of the whole tree (recursive CTE), its BOMs with their operations.
+    assert len(ctx) == 5
     assert len(ctx) <= 5 + 3
 
 
@@ -289,7 +289,7 @@ def test_explosion_queries_do_not_grow_with_depth(api):
             assert api.get(f"/api/manufacturing/boms/{bom.pk}/explosion").status_code == 200
         counts.append(len(ctx))
 
-    assert counts == [4, 4]
+    assert counts == [5, 5]
 
 
 def test_where_used_over_1000_nodes_costs_at_most_depth_plus_3_queries(api):

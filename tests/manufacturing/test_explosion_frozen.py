@@ -41,6 +41,7 @@ def build(seed: int) -> list[BOM]:
         items.append(
             ItemFactory(
                 number=f"F{seed}-{n:02d}",
+                name=f"Frozen {seed} #{n}",
                 uom=unit(stock),
                 standard_cost=D(rng.randint(0, 100_000)) / 100,
                 type=rng.choice(("stockable", "stockable", "consumable")),
