@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model, TextField
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
@@ -101,8 +101,7 @@ class BOMLine(NamedTuple):
     position: int
 
 
-@dataclass(frozen=True)
-class ExplodedBOM:
+class ExplodedBOM(NamedTuple):
     """A BOM whose work happens for this explosion: the top one (level 0), each phantom kit
     (inside its parent, at the parent's level) and, with levels=all, each exploded sub-assembly
     (at the level of its row). `runs` = units built (`quantity`, in `bom.uom`) / `bom.quantity`:
@@ -183,7 +182,8 @@ def _rule(line: BOMLine, item: Item, unit, stock_unit, sub: BOM | None) -> _Rule
     # Units are one instance per id in a loaded tree, so the same instance is the same unit
     # (`conversion_factor` gives 1 for it; the identity test skips its lookups).
     factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
-    base = line.quantity * (1 + line.scrap_percent / 100)
+    scrap = line.scrap_percent
+    base = line.quantity * (1 + scrap / 100) if scrap else line.quantity  # the same value
     if sub is None:
         return _Rule(line, item, base, factor, None, None, False)
     sub_unit = sub.uom
@@ -260,9 +260,20 @@ def _text(name: str) -> Cast:
     return Cast(name, TextField())
 
 
+def _bom_ids(boms, sql: str, params: list) -> RawSQL:
+    """The ids of the BOMs loaded, for the statement reading their lines. On PostgreSQL, the
+    ids themselves as one array: the statement selecting them (a recursive walk, for an
+    explosion) runs once, not twice. SQLite has no array type: it runs the statement again."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::uuid[])", [[bom.id for bom in boms]])
+    return RawSQL(sql, params)
+
+
 def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
-    """The tree of the BOMs `sql` selects (their ids), in three queries; `known` BOM instances
-    (by id) are used as they are. Planning loads every default BOM this way.
+    """The tree of the BOMs `sql` selects (their ids), in three queries: the units, the BOMs
+    with their operations, then the BOMs' lines (of exactly the BOMs read, whatever was written
+    in between). `known` BOM instances (by id) are used as they are. Planning loads every
+    default BOM this way.
 
     Every unit is loaded once, by its own query (a plant has dozens): the line rows then carry
     unit ids only, a third of the columns they had with each unit's values joined twice. The
@@ -272,20 +283,7 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
     units: dict = {}
     units_by_text: dict = {}
     for row in UnitOfMeasure.all_objects.values_list(*UNIT_FIELDS, _text("id")):
-        unit = units[row[0]] = units_by_text[row[-1]] = _loaded(
-            UnitOfMeasure, UNIT_FIELDS, row[:-1]
-        )
-    line_rows = (
-        BOMComponent.objects.filter(bom_id__in=RawSQL(sql, params))
-        .order_by("bom_id", "position")
-        .values_list(
-            *(_text(name) if name in ("bom_id", "uom_id") else name for name in LINE_FIELDS),
-            *(
-                _text(f"item__{name}") if name == "uom_id" else f"item__{name}"
-                for name in ITEM_FIELDS[1:]
-            ),
-        )
-    )
+        units[row[0]] = units_by_text[row[-1]] = _loaded(UnitOfMeasure, UNIT_FIELDS, row[:-1])
     bom_rows = (
         BOM.all_objects.filter(pk__in=RawSQL(sql, params))
         .order_by("pk", "operations__sequence")
@@ -335,6 +333,17 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
             )
             operations.append(operation)
 
+    line_rows = (
+        BOMComponent.objects.filter(bom_id__in=_bom_ids(boms_by_text.values(), sql, params))
+        .order_by("bom_id", "position")
+        .values_list(
+            *(_text(name) if name in ("bom_id", "uom_id") else name for name in LINE_FIELDS),
+            *(
+                _text(f"item__{name}") if name == "uom_id" else f"item__{name}"
+                for name in ITEM_FIELDS[1:]
+            ),
+        )
+    )
     items: dict = {}  # item id -> (the item, its stock unit)
     item_unit = Item.uom.field.cache_name
     new_line = BOMLine._make
@@ -351,9 +360,9 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
     ) in line_rows:
         if line_bom != bom_text:  # the rows come by BOM
             bom_text = line_bom
-            bom = boms_by_text.get(line_bom)  # None: a BOM made between the two statements
+            bom = boms_by_text.get(line_bom)  # None: written after the BOMs were read (SQLite)
             bom_id = None if bom is None else bom.id
-            lines = tree.lines[bom_id]
+            lines = [] if bom is None else tree.lines[bom_id]
         found = items.get(item_id)
         if found is None:
             number, name, kind, stock_text, tracking, standard_cost, deleted_at = item_row
@@ -369,7 +378,6 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
         unit = units_by_text[line_unit]
         line = new_line((line_id, bom_id, item_id, quantity, unit.id, scrap_percent, position))
         lines.append((line, item, unit, stock_unit))
-    tree.lines.pop(None, None)
     tree.boms = boms
     return tree
 
@@ -560,9 +568,11 @@ def _explosion(tree: _Tree, bom: BOM, quantity: Decimal, levels: str) -> Explosi
     totals: dict = {}
     for row in walker.requirements:
         if row.is_leaf:
+            # By instance: a tree holds one instance per item (`load_boms`), and `id()` hashes
+            # in C where a UUID's hash is Python code.
             item = row.item
-            found = totals.get(item.id)
-            totals[item.id] = (item, row.quantity if found is None else found[1] + row.quantity)
+            found = totals.get(id(item))
+            totals[id(item)] = (item, row.quantity if found is None else found[1] + row.quantity)
     materials, operations = quantize_money(materials), quantize_money(operations)
     total = materials + operations
     return Explosion(

@@ -82,19 +82,18 @@ def explosion_body(explosion: Explosion) -> Camelized:
     symbols: dict = {}
 
     def ref(item) -> tuple:
-        found = refs.get(id(item))
-        if found is None:
-            symbol = symbols.get(item.uom_id)
-            if symbol is None:
-                symbol = symbols[item.uom_id] = item.uom.symbol
-            found = refs[id(item)] = (item.id, item.number, item.name, symbol)
+        symbol = symbols.get(item.uom_id)
+        if symbol is None:
+            symbol = symbols[item.uom_id] = item.uom.symbol
+        found = refs[id(item)] = (item.id, item.number, item.name, symbol)
         return found
 
+    seen = refs.get
     number_of = JSONNumbers().__getitem__  # every quantity at six places (quantize_qty)
 
     requirements = []
-    for item, quantity, level, path, is_leaf, *_ in explosion.requirements:
-        product_id, number, name, uom = ref(item)
+    for item, quantity, level, path, is_leaf, _cost, _line, _bom in explosion.requirements:
+        product_id, number, name, uom = seen(id(item)) or ref(item)
         requirements.append(
             {
                 "productId": product_id,
@@ -108,14 +107,14 @@ def explosion_body(explosion: Explosion) -> Camelized:
             }
         )
     totals = []
-    for total in explosion.totals:
-        product_id, number, name, uom = ref(total.item)
+    for item, quantity in explosion.totals:
+        product_id, number, name, uom = seen(id(item)) or ref(item)
         totals.append(
             {
                 "productId": product_id,
                 "number": number,
                 "name": name,
-                "quantity": number_of(total.quantity),
+                "quantity": number_of(quantity),
                 "uom": uom,
             }
         )
