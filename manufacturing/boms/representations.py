@@ -74,48 +74,34 @@ def bom_body(bom: BOM, component_rows, operation_rows) -> dict:
 
 
 def explosion_body(explosion: Explosion) -> Camelized:
-    """An explosion's body, ten times faster than DRF's fields on a tree of 10,000 nodes. The
-    `productId`, number, name and unit of an item are looked up once per item, not per row,
-    and a unit's symbol once per unit. The id stays a UUID: both encoders write it as its text
-    (orjson in C, where `str` was a tenth of the body's time)."""
-    refs: dict[int, tuple] = {}
-    symbols: dict = {}
-
-    def ref(item) -> tuple:
-        symbol = symbols.get(item.uom_id)
-        if symbol is None:
-            symbol = symbols[item.uom_id] = item.uom.symbol
-        found = refs[id(item)] = (item.id, item.number, item.name, symbol)
-        return found
-
-    seen = refs.get
+    """An explosion's body, ten times faster than DRF's fields on a tree of 10,000 nodes, from
+    the rows' `ItemRef`s (no item instance is made). The id stays a UUID: both encoders write it
+    as its text (orjson in C, where `str` was a tenth of the body's time)."""
     number_of = JSONNumbers().__getitem__  # every quantity at six places (quantize_qty)
 
     requirements = []
-    for item, quantity, level, path, is_leaf, _cost, _line, _bom in explosion.requirements:
-        product_id, number, name, uom = seen(id(item)) or ref(item)
+    for part, quantity, level, path, is_leaf, _cost, _line, _bom in explosion.requirements:
         requirements.append(
             {
-                "productId": product_id,
-                "number": number,
-                "name": name,
+                "productId": part.id,
+                "number": part.number,
+                "name": part.name,
                 "quantity": number_of(quantity),
-                "uom": uom,
+                "uom": part.uom.symbol,
                 "level": level,
                 "path": path,  # a tuple: both encoders write it as the array
                 "isLeaf": is_leaf,
             }
         )
     totals = []
-    for item, quantity in explosion.totals:
-        product_id, number, name, uom = seen(id(item)) or ref(item)
+    for part, quantity in explosion.totals:
         totals.append(
             {
-                "productId": product_id,
-                "number": number,
-                "name": name,
+                "productId": part.id,
+                "number": part.number,
+                "name": part.name,
                 "quantity": number_of(quantity),
-                "uom": uom,
+                "uom": part.uom.symbol,
             }
         )
     cost = explosion.cost

@@ -1,6 +1,6 @@
 """The BOM structure report: the multi-level tree for a quantity, with stock and cost per line
-(Odoo's "BoM Structure & Cost", ERPNext's BOM Explorer). Built on `bom_explode` (two queries,
-whatever the tree) and one read of the stock levels of every item in it: three queries in all.
+(Odoo's "BoM Structure & Cost", ERPNext's BOM Explorer). Built on `bom_explode` (three queries,
+whatever the tree) and one read of the stock levels of every item in it: four queries in all.
 
 Quantities are gross: each sub-assembly's parts are exploded for the whole quantity of the
 sub-assembly, whatever of it is in stock, as `bom_explode` does. A line's shortage is what its

@@ -440,3 +440,34 @@ def test_where_used_is_the_walk_over_random_structures(seed):
                 for r in item_where_used(item=target, levels=levels)
             ]
             assert got == _where_used_by_walking(target, levels), (target.number, levels)
+
+
+def test_rows_give_item_instances_on_demand_one_per_item(plant, django_assert_num_queries):
+    """An explosion's rows hold `ItemRef`s; `row.item` is the model instance, made on first use
+    with its unit attached (no query), the same instance for every row and total of the item.
+    The API's body never makes one."""
+    from manufacturing.boms.representations import explosion_body
+
+    top, i = plant
+    explosion = bom_explode(bom=top, levels="all")
+    explosion_body(explosion)
+    assert all(row.part._model is None for row in explosion.requirements)
+
+    with django_assert_num_queries(0):
+        items = {row.number: row.item for row in explosion.requirements}
+        units = {number: item.uom.symbol for number, item in items.items()}
+    assert all(isinstance(item, Item) for item in items.values())
+    assert {number: item.pk for number, item in items.items()} == {
+        number: i[number].pk for number in items
+    }
+    assert units["PAINT"] == "L" and units["WIRE"] == "kg"
+    for total in explosion.totals:
+        assert total.item is items[total.number]
+    assert items["STEEL"].standard_cost == D("42.5")
+    fresh = Item.objects.get(pk=items["STEEL"].pk)
+    assert (fresh.number, fresh.type, fresh.tracking, fresh.uom_id) == (
+        items["STEEL"].number,
+        items["STEEL"].type,
+        items["STEEL"].tracking,
+        items["STEEL"].uom_id,
+    )
