@@ -95,7 +95,7 @@ class ItemViewSet(
             self,
             values=ITEM_ROW_FIELDS,
         )
-        return self.get_paginated_response(item_rows(rows))
+        return self.paginator.get_paginated_response(item_rows(rows), camelized=True)
 
     def create(self, request, *args, **kwargs):
         data = ItemInputSerializer(data=request.data)

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from config.api.renderers import Camelized, camel_key
 from config.quantities import whole_number
 
 
@@ -176,7 +177,12 @@ class PagePagination(BasePagination):
         self.total = 0 if offset == 0 else build().count()
         return []
 
-    def get_paginated_response(self, data):
+    def get_paginated_response(self, data, *, camelized: bool = False):
+        """`camelized`: the rows have camelCase keys already (a representation's bodies), so
+        the renderer takes the body as it is instead of walking every row for its keys."""
+        if camelized:
+            meta = {camel_key(name): value for name, value in self.meta().items()}
+            return Response(Camelized({"data": data, "meta": meta}))
         return Response({"data": data, "meta": self.meta()})
 
     def meta(self) -> dict:
