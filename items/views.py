@@ -87,10 +87,15 @@ class ItemViewSet(
         return selectors.item_list()
 
     def list(self, request, *args, **kwargs):
-        # Rows of values and a hand-built body: = ItemSerializer(page, many=True).data
-        queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginator.paginate_queryset(queryset, request, self, values=ITEM_ROW_FIELDS)
-        return self.get_paginated_response(item_rows(rows))
+        # Rows of values and a hand-built body: = ItemSerializer(page, many=True).data. The
+        # filtered queryset depends on the query parameters alone (paginate_rows).
+        rows = self.paginator.paginate_rows(
+            lambda: self.filter_queryset(self.get_queryset()),
+            request,
+            self,
+            values=ITEM_ROW_FIELDS,
+        )
+        return self.paginator.get_paginated_response(item_rows(rows), camelized=True)
 
     def create(self, request, *args, **kwargs):
         data = ItemInputSerializer(data=request.data)
