@@ -392,7 +392,7 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
             ),
         )
     )
-    items: dict = {}  # item id -> ItemRef
+    items: dict = {}  # item id (as int) -> ItemRef
     new_line = BOMLine._make
     bom_text = lines = bom_id = None
     for (
@@ -410,10 +410,10 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
             bom = boms_by_text.get(line_bom)  # None: written after the BOMs were read (SQLite)
             bom_id = None if bom is None else bom.id
             lines = [] if bom is None else tree.lines[bom_id]
-        item = items.get(item_id)
+        item = items.get(item_id.int)  # an int's hash is C, a UUID's Python code
         if item is None:
             number, name, kind, stock_text, tracking, standard_cost, deleted_at = item_row
-            item = items[item_id] = ItemRef(
+            item = items[item_id.int] = ItemRef(
                 item_id,
                 number,
                 name,
