@@ -471,3 +471,20 @@ def test_rows_give_item_instances_on_demand_one_per_item(plant, django_assert_nu
         items["STEEL"].tracking,
         items["STEEL"].uom_id,
     )
+
+
+def test_rows_follow_the_lines_positions_not_the_order_they_were_written():
+    """The lines are read in no SQL order and put in position order per BOM: positions
+    rewritten (as a reorder does) are what the rows follow."""
+    parts = [ItemFactory(number=n) for n in ("P-A", "P-B", "P-C", "P-D")]
+    sub_parts = [ItemFactory(number=n) for n in ("S-A", "S-B")]
+    BOMFactory(product=parts[1], lines=[line(p) for p in sub_parts])
+    bom = BOMFactory(product=ItemFactory(number="TOP-ORDER"), lines=[line(p) for p in parts])
+    for position, number in enumerate(("P-D", "P-B", "P-A", "P-C"), start=1):
+        BOMComponent.objects.filter(bom=bom, item__number=number).update(position=position + 10)
+    sub = BOM.objects.get(product=parts[1])
+    BOMComponent.objects.filter(bom=sub, item__number="S-A").update(position=99)
+
+    got = [r.number for r in bom_explode(bom=bom).requirements]
+
+    assert got == ["P-D", "P-B", "S-B", "S-A", "P-A", "P-C"]
