@@ -12,6 +12,7 @@ from config.admin import (
     truncated,
 )
 from inventory.selectors import default_warehouse
+from items.units import quantize_qty
 from manufacturing.boms.models import BOM, BOMStatus
 from manufacturing.orders import services as order_services
 from manufacturing.orders.models import (
@@ -49,8 +50,9 @@ class RequirementInline(ReadOnlyInline):
 
     @admin.display(description="reserved")
     def reserved(self, obj):
-        # Annotated by the component manager from the order's open reservation.
-        return obj.reserved
+        # Annotated by the component manager from the order's open reservation; SQLite hands
+        # an annotation back as a float's 15 digits (`61.2000000000000`): shown as `required`.
+        return quantize_qty(obj.reserved)
 
 
 class WorkOrderInline(ReadOnlyInline):

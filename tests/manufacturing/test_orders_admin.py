@@ -1,9 +1,12 @@
+import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from manufacturing.orders import services as order_services
 from manufacturing.orders.models import ProductionOrder
 from tests.inventory.factories import main_warehouse
 from tests.manufacturing.orders_fixtures import make_order, make_plant, reserved
@@ -91,6 +94,19 @@ def test_confirmed_order_page_shows_requirements_and_work_orders(admin_client):
     html = page.content.decode()
     assert page.status_code == 200
     assert "FRAME" in html and "Assembly" in html and "Line A" in html
+    order_services.production_order_produce(
+        order=ProductionOrder.objects.get(pk=order.pk), qty=Decimal("4")
+    )
+    html = admin_client.get(
+        f"/admin/manufacturing/productionorder/{order.pk}/change/"
+    ).content.decode()
+    # Reserved is shown as required is (six places), not as SQLite hands an annotation back.
+    cells = re.findall(r'<td class="field-(required|reserved)">\s*<p>([^<]*)</p>', html)
+    shown = {
+        kind: [text.strip() for k, text in cells if k == kind] for kind in ("required", "reserved")
+    }
+    assert shown["required"] == ["10.000000", "20.000000", "5000.000000"]
+    assert shown["reserved"] == ["6.000000", "12.000000", "3000.000000"]
 
 
 def test_work_order_list_for_the_shop_floor(admin_client):
