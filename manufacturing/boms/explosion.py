@@ -14,7 +14,7 @@ work orders, with how many times each runs.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -26,7 +26,7 @@ from django.db.models.functions import Cast
 from config.levels import levels_parse
 from config.quantities import quantity_parse
 from items.models import Item, UnitOfMeasure
-from items.units import QTY_STEP, conversion_factor, quantize_qty
+from items.units import conversion_factor, quantize_qty
 from manufacturing.boms.graph import exploded_bom_ids_sql
 from manufacturing.boms.models import (
     BOM,
@@ -312,6 +312,35 @@ def _position(entry: tuple) -> int:
     return entry[0].position
 
 
+class _Units(dict):
+    """Every unit by id (and `by_text`, by the id as the database writes it), read in one query.
+    A unit written after that query and named by a later statement's row (a line moved to a
+    new unit meanwhile) is read when met, one query, instead of being missing."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_text = _UnitsByText(self)
+        self._read(UnitOfMeasure.all_objects.all())
+
+    def _read(self, queryset) -> None:
+        for row in queryset.values_list(*UNIT_FIELDS, _text("id")):
+            self[row[0]] = self.by_text[row[-1]] = _loaded(UnitOfMeasure, UNIT_FIELDS, row[:-1])
+
+    def __missing__(self, key):
+        self._read(UnitOfMeasure.all_objects.filter(pk=key))
+        return dict.__getitem__(self, key)  # KeyError only for a unit that does not exist
+
+
+class _UnitsByText(dict):
+    def __init__(self, units: _Units):
+        super().__init__()
+        self.units = units
+
+    def __missing__(self, text):
+        self.units._read(UnitOfMeasure.all_objects.filter(pk=text))
+        return dict.__getitem__(self, text)
+
+
 def _bom_ids(texts, sql: str, params: list) -> RawSQL:
     """The ids of the BOMs loaded (`texts`: as the database wrote them), for the statement
     reading their lines. On PostgreSQL, the ids themselves, in one text parameter: the
@@ -333,10 +362,8 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
     ids a line row only points with (its BOM's, its units') come as text, found in a dict of
     text keys: a UUID costs the driver several times a string to make, and its hash is Python
     code. The records keep UUIDs, taken from the BOM and unit they point to."""
-    units: dict = {}
-    units_by_text: dict = {}
-    for row in UnitOfMeasure.all_objects.values_list(*UNIT_FIELDS, _text("id")):
-        units[row[0]] = units_by_text[row[-1]] = _loaded(UnitOfMeasure, UNIT_FIELDS, row[:-1])
+    units = _Units()
+    units_by_text = units.by_text
     bom_rows = (
         BOM.all_objects.filter(pk__in=RawSQL(sql, params))
         .order_by("pk", "operations__sequence")
@@ -505,10 +532,7 @@ class _Walker:
         phantom: bool = False,
     ) -> tuple[Decimal, Decimal]:
         """Explode `quantity` (in bom.uom) of `bom`; returns its (materials, operations) cost,
-        always down to the leaves. `emit` says whether rows are wanted at this depth.
-
-        The loop runs once per node of the tree (10,000 and more): the line rule and the
-        rounding are `line_needed` and `quantize_money`, written out."""
+        always down to the leaves. `emit` says whether rows are wanted at this depth."""
         stack = _enter(bom, stack)
         runs = quantity / bom.quantity
         operations = tuple(self.tree.operations.get(bom.id, ()))
@@ -530,12 +554,9 @@ class _Walker:
         materials_cost = Decimal(0)
         requirements = self.requirements
         for rule in self.tree.bom_rules(bom):
-            line, item, base, factor, sub, _, is_phantom = rule
-            try:
-                needed = (base * runs * factor).quantize(QTY_STEP, ROUND_HALF_UP)
-            except InvalidOperation:
-                needed = line_needed(rule, runs)  # raises its validation error
-            if is_phantom:
+            line, item, sub = rule.line, rule.part, rule.sub
+            needed = line_needed(rule, runs)
+            if rule.phantom:
                 # A kit: its parts take its place (same level, same path), never the kit itself.
                 m, o = self.walk(
                     sub,
@@ -580,7 +601,7 @@ class _Walker:
                         level,
                         row_path,
                         True,
-                        cost.quantize(MONEY_STEP, ROUND_HALF_UP),  # quantize_money
+                        quantize_money(cost),
                         line,
                     )
                 )

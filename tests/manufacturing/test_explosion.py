@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from items.models import Item
+from items.models import Item, UnitOfMeasure
 from manufacturing.boms.explosion import bom_cost, bom_explode
 from manufacturing.boms.models import BOM, BOMComponent
 from manufacturing.boms.services import bom_archive
@@ -488,3 +488,35 @@ def test_rows_follow_the_lines_positions_not_the_order_they_were_written():
     got = [r.number for r in bom_explode(bom=bom).requirements]
 
     assert got == ["P-D", "P-B", "S-B", "S-A", "P-A", "P-C"]
+
+
+def test_a_unit_written_between_the_trees_statements_is_read_when_met():
+    """The units are read first, the BOMs and lines after, each its own statement: a unit
+    created meanwhile and put on a line (or given to a new item) is read when a row names it,
+    not a KeyError (a 500)."""
+    top_item, part = ItemFactory(number="TOP-RACE"), ItemFactory(number="PART-RACE")
+    bom = BOMFactory(product=top_item, lines=[line(part, 2)])
+    done = []
+
+    def meanwhile(execute, sql, params, many, context):
+        if not done and "manufacturing_bom" in sql and "items_unitofmeasure" not in sql:
+            done.append(True)
+            dozen = UnitOfMeasure.objects.create(
+                symbol="dz-race", name="Dozen", category="count", factor=Decimal(12)
+            )
+            late = ItemFactory(number="LATE-RACE", uom=dozen, standard_cost=D(24))
+            BOMComponent.objects.filter(bom=bom).update(uom=dozen)
+            BOMComponent.objects.create(
+                bom=bom, item=late, quantity=D(1), uom=dozen, position=99, scrap_percent=0
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(meanwhile):
+        explosion = bom_explode(bom=bom, levels="all")
+
+    assert done
+    assert rows(explosion) == [
+        ("PART-RACE", D(24), 1, ["PART-RACE"], True),  # 2 dz of an item stocked in EA
+        ("LATE-RACE", D(1), 1, ["LATE-RACE"], True),
+    ]
+    assert explosion.requirements[1].uom == "dz-race"
