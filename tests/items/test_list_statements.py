@@ -135,3 +135,30 @@ def test_the_store_keeps_the_most_recent_statements_only():
 
     assert store.get(("key", 0)) is None
     assert [store.get(("key", n)) for n in (1, 2)] == ["statement 1", "statement 2"]
+
+
+def test_odd_parameters_never_fail_the_store_and_it_stays_bounded(api, builds):
+    """Parameters an outsider sends — unknown names, a lone surrogate, NUL, very long values,
+    hundreds of distinct searches — answer 200 or 400, never 500, and the store holds at most
+    its size."""
+    ItemFactory(number="ODD-1")
+    answers = {}
+    for query in (
+        "search=%ED%A0%80",  # a lone surrogate, UTF-8 encoded
+        "search=%00",
+        "search=" + "x" * 3000,
+        "number=" + "%F0%9F%98%80" * 50,
+        "unknown=1&other=2",
+        "limit=999999999999999999999",
+        "page=99999999999999999999999",
+        "sort=number&sort=-number",
+    ):
+        first = api.get(f"/api/items?{query}")
+        again = api.get(f"/api/items?{query}")
+        assert first.status_code in (200, 400), (query, first.status_code)
+        assert (again.status_code, again.content) == (first.status_code, first.content), query
+        answers[query] = first.status_code
+    for n in range(PAGE_STATEMENTS.size + 40):
+        assert api.get(f"/api/items?search=s{n}").status_code == 200
+    assert len(PAGE_STATEMENTS._statements) <= PAGE_STATEMENTS.size
+    assert answers["unknown=1&other=2"] == 200
