@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
+from config.api.responses import rendered_now
 from config.api.viewsets import ApiViewSet, SoftDeleteViewSet
 from config.memory import gc_paused
 from inventory import selectors
@@ -130,13 +131,15 @@ class LotViewSet(MethodFirstMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         params = TraceQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         lot = self.get_object()
-        # Some 30,000 objects alive until the body is built, and no garbage: the collector
-        # waits until they are freed (config.memory).
+        # Some 30,000 objects alive until the body is written, and no garbage: the collector
+        # waits until they are freed (config.memory, config.api.responses).
         with gc_paused():
             trace = lot_trace(lot=lot, direction=params.validated_data["direction"])
             body = trace_body(trace)  # = LotTraceSerializer
             del trace
-        return Response(body)
+            response = rendered_now(self, body)
+            del body
+        return response
 
 
 class StockLevelViewSet(MethodFirstMixin, mixins.ListModelMixin, ApiViewSet):

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.history import HistoryEntrySerializer
+from config.api.responses import rendered_now
 from config.api.viewsets import SoftDeleteViewSet
 from config.exceptions import NotFound
 from config.memory import gc_paused
@@ -249,8 +250,8 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
         params = ExplosionQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         bom = self.get_object()
-        # Tens of thousands of objects alive until the body is built, and no garbage: the
-        # collector waits until they are freed (config.memory).
+        # Tens of thousands of objects alive until the body is written, and no garbage: the
+        # collector waits until they are freed (config.memory, config.api.responses).
         with gc_paused():
             explosion = bom_explode(
                 bom=bom,
@@ -259,7 +260,9 @@ class BOMViewSet(mixins.DestroyModelMixin, SoftDeleteViewSet):
             )
             body = explosion_body(explosion)  # ExplosionSerializer's body, camelCase already
             del explosion
-        return Response(body)
+            response = rendered_now(self, body)
+            del body
+        return response
 
     @extend_schema(
         summary="Compare with another BOM: lines, operations, header, requirements and cost",
