@@ -15,6 +15,7 @@ work orders, with how many times each runs.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -25,6 +26,7 @@ from django.db.models.functions import Cast
 
 from config.levels import levels_parse
 from config.quantities import quantity_parse
+from items.exceptions import UomMismatch
 from items.models import Item, UnitOfMeasure
 from items.units import conversion_factor, quantize_qty
 from manufacturing.boms.graph import exploded_bom_ids_sql
@@ -132,8 +134,11 @@ class Total(NamedTuple):
 
 
 class BOMLine(NamedTuple):
-    """A BOM line as an explosion loads it: its values, no model instance (a tree of 10,000
-    nodes has as many lines; `LINE_FIELDS`, in that order)."""
+    """A BOM line as an explosion loads it, ready for the line rule (`line_needed`): its values
+    (`LINE_FIELDS`, in that order), no model instance (a tree of 10,000 nodes has as many
+    lines), then `part`, its item's values; `base` = quantity x (1 + scrap / 100) and `factor`
+    its unit into the item's stock unit; `sub` the item's default BOM, with `sub_factor` the
+    item's stock unit into the BOM's unit (`units_built`). Made in the pass reading the rows."""
 
     id: object
     bom_id: object
@@ -142,6 +147,16 @@ class BOMLine(NamedTuple):
     uom_id: object
     scrap_percent: Decimal
     position: int
+    part: ItemRef
+    base: Decimal
+    factor: Decimal | None  # None: units that do not convert (`_Tree.bom_rules` raises)
+    sub: BOM | None
+    sub_factor: Decimal | None
+    phantom: bool
+
+    @property
+    def item(self) -> Item:
+        return self.part.model
 
 
 class ExplodedBOM(NamedTuple):
@@ -188,61 +203,26 @@ class Explosion:
 
 @dataclass
 class _Tree:
-    lines: dict  # bom id -> [(BOMLine, its ItemRef, its unit, the item's unit)] in order
+    lines: dict  # bom id -> [BOMLine] in line order
     operations: dict  # bom id -> [BOMOperation] by sequence
     defaults: dict  # item id -> its default BOM (live, not cancelled)
     boms: dict = field(default_factory=dict)  # bom id -> every BOM loaded
-    rules: dict = field(default_factory=dict)  # bom id -> its `_Rule`s, made on first use
+    # bom id -> [(position, UomMismatch)]: lines whose units do not convert
+    broken: dict = field(default_factory=dict)
 
-    def bom_rules(self, bom: BOM) -> list["_Rule"]:
-        """`bom`'s lines with the explosion's per-line factors, computed once per tree: MRP
-        explodes the same BOM for every planned order of its product."""
-        found = self.rules.get(bom.id)
-        if found is None:
-            defaults = self.defaults
-            found = self.rules[bom.id] = [
-                _rule(line, item, unit, stock_unit, defaults.get(line.item_id))
-                for line, item, unit, stock_unit in self.lines.get(bom.id, ())
-            ]
-        return found
-
-
-class _Rule(NamedTuple):
-    """One BOM line, ready for the line rule (`line_needed`): `base` = quantity x (1 + scrap /
-    100), `factor` its unit into the item's stock unit; `sub` the item's default BOM, with
-    `sub_factor` the item's stock unit into the BOM's unit (`units_built`)."""
-
-    line: BOMLine
-    part: ItemRef
-    base: Decimal
-    factor: Decimal
-    sub: BOM | None
-    sub_factor: Decimal | None
-    phantom: bool
-
-    @property
-    def item(self) -> Item:
-        return self.part.model
+    def bom_rules(self, bom: BOM) -> list[BOMLine]:
+        """`bom`'s lines, with the explosion's per-line factors (computed once, as the rows were
+        read: MRP explodes the same BOM for every planned order of its product). A line whose
+        units do not convert is refused here, when its BOM is exploded, as it always was: MRP
+        loads BOMs it may never explode."""
+        broken = self.broken.get(bom.id)
+        if broken is not None:
+            raise min(broken, key=_first)[1]
+        return self.lines.get(bom.id, ())
 
 
-def _rule(line: BOMLine, item: ItemRef, unit, stock_unit, sub: BOM | None) -> _Rule:
-    # Units are one instance per id in a loaded tree, so the same instance is the same unit
-    # (`conversion_factor` gives 1 for it; the identity test skips its lookups).
-    factor = ONE if unit is stock_unit else conversion_factor(unit, stock_unit)
-    scrap = line.scrap_percent
-    base = line.quantity * (1 + scrap / 100) if scrap else line.quantity  # the same value
-    if sub is None:
-        return _Rule(line, item, base, factor, None, None, False)
-    sub_unit = sub.uom
-    return _Rule(
-        line,
-        item,
-        base,
-        factor,
-        sub,
-        ONE if sub_unit is stock_unit else conversion_factor(stock_unit, sub_unit),
-        sub.type == BOMType.PHANTOM,
-    )
+def _first(entry: tuple):
+    return entry[0]
 
 
 # What the walk and the callers read of each model; other fields stay deferred (loaded on first
@@ -292,24 +272,21 @@ def _related(*prefixes_and_fields: tuple[str, tuple[str, ...]]) -> list[str]:
 
 
 def _load_tree(bom: BOM, *more: BOM) -> _Tree:
-    """Three queries: the units, the lines of every BOM of the tree with their items, and every
-    BOM of the tree with its operations (and their workcenters), as rows of values. With `more`
-    roots, one tree holding all of them."""
+    """Three queries: the units, every BOM of the tree with its operations (and their
+    workcenters), and the lines of every BOM of the tree with their items, as rows of values.
+    With `more` roots, one tree holding all of them."""
     sql, params = exploded_bom_ids_sql(bom.pk, *(root.pk for root in more))
-    tree = load_boms(sql, params, known={root.pk: root for root in (bom, *more)})
-    for root in more and (bom, *more):
-        # One root may be a sub-assembly's default in another's tree.
-        if root.is_default and root.deleted_at is None and root.status != BOMStatus.CANCELLED:
-            tree.defaults.setdefault(root.product_id, root)
-    return tree
+    # One root may be a sub-assembly's default in another's tree.
+    return load_boms(
+        sql, params, known={root.pk: root for root in (bom, *more)}, roots=more and (bom, *more)
+    )
 
 
 def _text(name: str) -> Cast:
     return Cast(name, TextField())
 
 
-def _position(entry: tuple) -> int:
-    return entry[0].position
+_POSITION = itemgetter(LINE_FIELDS.index("position"))
 
 
 class _Units(dict):
@@ -351,11 +328,16 @@ def _bom_ids(texts, sql: str, params: list) -> RawSQL:
     return RawSQL(sql, params)
 
 
-def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
+def _live_default(bom: BOM) -> bool:
+    return bom.is_default and bom.deleted_at is None and bom.status != BOMStatus.CANCELLED
+
+
+def load_boms(sql: str, params: list, known: dict | None = None, roots=()) -> _Tree:
     """The tree of the BOMs `sql` selects (their ids), in three queries: the units, the BOMs
     with their operations, then the BOMs' lines (of exactly the BOMs read, whatever was written
-    in between). `known` BOM instances (by id) are used as they are. Planning loads every
-    default BOM this way.
+    in between), each line with its rule's factors. `known` BOM instances (by id) are used as
+    they are; those of `roots` are the default of their product where it has no other. Planning
+    loads every default BOM this way.
 
     Every unit is loaded once, by its own query (a plant has dozens): the line rows then carry
     unit ids only, a third of the columns they had with each unit's values joined twice. The
@@ -384,6 +366,7 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
     o_workcenter = o_start + OPERATION_FIELDS.index("workcenter_id") - 1
     o_end = o_start + len(OPERATION_FIELDS) - 1
     tree = _Tree(lines=defaultdict(list), operations=defaultdict(list), defaults={})
+    defaults = tree.defaults
     boms = dict(known or {})
     boms_by_text: dict = {}
     workcenters: dict = {}
@@ -395,8 +378,8 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
                 sub = boms[row[0]] = _loaded(
                     BOM, BOM_FIELDS, row[:o_start], {bom_unit: units[row[b_unit]]}
                 )
-                if sub.is_default and sub.deleted_at is None and sub.status != BOMStatus.CANCELLED:
-                    tree.defaults[sub.product_id] = sub
+                if _live_default(sub):
+                    defaults[sub.product_id] = sub
             boms_by_text[row[-1]] = sub
             operations = tree.operations[sub.id]
         if row[o_start] is not None:  # a BOM without operations comes as one row of NULLs
@@ -412,7 +395,17 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
                 {operation_workcenter: workcenter},
             )
             operations.append(operation)
+    for root in roots:
+        if _live_default(root):
+            defaults.setdefault(root.product_id, root)
+    tree.boms = boms
+    tree.lines = _load_lines(tree, boms_by_text, units_by_text, sql, params)
+    return tree
 
+
+def _load_lines(tree: _Tree, boms_by_text: dict, units_by_text: dict, sql, params) -> dict:
+    """The lines of the BOMs read (by id as text), each made a `BOMLine` with its factors, in
+    line order. A line whose units do not convert is kept aside in `tree.broken`."""
     # In no SQL order: sorting 11,000 wide rows took the database longer than sorting each
     # BOM's few lines by position here.
     line_rows = (
@@ -426,39 +419,82 @@ def load_boms(sql: str, params: list, known: dict | None = None) -> _Tree:
             ),
         )
     )
-    items: dict = {}  # item id (as int) -> ItemRef
+    subs = {product_id.int: bom for product_id, bom in tree.defaults.items()}
+    broken = tree.broken
+    items: dict = {}  # item id (as int: its hash is C, a UUID's Python code) -> its values
     by_bom: dict = {}  # BOM id as text -> (the BOM's id, its lines)
-    line = tuple.__new__  # BOMLine._make without its Python frame, 11,000 times
+    make = tuple.__new__  # BOMLine._make without its Python frame, 11,000 times
     for row in line_rows:  # LINE_FIELDS, ITEM_FIELDS[1:]; the BOM and unit ids as text
         found = by_bom.get(row[1])
         if found is None:
             bom = boms_by_text.get(row[1])  # None: written after the BOMs were read (SQLite)
             found = by_bom[row[1]] = (None if bom is None else bom.id, [])
         bom_id, lines = found
+        if bom_id is None:
+            continue
         item_id = row[2]
-        item = items.get(item_id.int)  # an int's hash is C, a UUID's Python code
-        if item is None:
-            item = items[item_id.int] = ItemRef(
-                item_id, row[7], row[8], row[9], units_by_text[row[10]], *row[11:]
-            )
+        known = items.get(item_id.int)
+        if known is None:
+            known = items[item_id.int] = _item_of(row, units_by_text, subs.get(item_id.int))
+        part, stock_unit, sub, sub_factor, phantom, sub_error = known
         unit = units_by_text[row[4]]
+        if unit is stock_unit:  # one instance per unit in a tree: the same unit, factor 1
+            factor = ONE
+        else:
+            try:
+                factor = conversion_factor(unit, stock_unit)
+            except UomMismatch as error:
+                factor = None
+                broken.setdefault(bom_id, []).append((row[6], error))
+        if sub_error is not None:
+            broken.setdefault(bom_id, []).append((row[6], sub_error))
+        quantity, scrap = row[3], row[5]
+        base = quantity * (1 + scrap / 100) if scrap else quantity  # the same value
         lines.append(
-            (
-                line(BOMLine, (row[0], bom_id, item_id, row[3], unit.id, row[5], row[6])),
-                item,
-                unit,
-                item.uom,
+            make(
+                BOMLine,
+                (
+                    row[0],
+                    bom_id,
+                    item_id,
+                    quantity,
+                    unit.id,
+                    scrap,
+                    row[6],
+                    part,
+                    base,
+                    factor,
+                    sub,
+                    sub_factor,
+                    phantom,
+                ),
             )
         )
+    by_id = {}
     for bom_id, lines in by_bom.values():
         if bom_id is not None:
-            lines.sort(key=_position)
-            tree.lines[bom_id] = lines
-    tree.boms = boms
-    return tree
+            lines.sort(key=_POSITION)
+            by_id[bom_id] = lines
+    return by_id
 
 
-def line_needed(rule: _Rule, runs: Decimal) -> Decimal:
+def _item_of(row, units_by_text: dict, sub: BOM | None) -> tuple:
+    """(`ItemRef`, its stock unit, its default BOM, the factor of its stock unit into the
+    BOM's, whether the BOM is a phantom kit, the UomMismatch of that factor) from a line row."""
+    stock_unit = units_by_text[row[10]]
+    part = ItemRef(row[2], row[7], row[8], row[9], stock_unit, *row[11:])
+    if sub is None:
+        return part, stock_unit, None, None, False, None
+    sub_unit, sub_factor, error = sub.uom, ONE, None
+    if sub_unit is not stock_unit:
+        try:
+            sub_factor = conversion_factor(stock_unit, sub_unit)
+        except UomMismatch as mismatch:
+            sub_factor, error = None, mismatch
+    return part, stock_unit, sub, sub_factor, sub.type == BOMType.PHANTOM, error
+
+
+def line_needed(rule: BOMLine, runs: Decimal) -> Decimal:
     """The explosion's line rule: `line.quantity x (1 + scrap / 100) x runs`, converted into the
     component's stock unit, at six places."""
     return quantize_qty(rule.base * runs * rule.factor)
@@ -469,7 +505,7 @@ def units_built(needed: Decimal, item: Item, bom: BOM) -> Decimal:
     return quantize_qty(needed * conversion_factor(item.uom, bom.uom))
 
 
-def _sub_built(rule: _Rule, needed: Decimal) -> Decimal:
+def _sub_built(rule: BOMLine, needed: Decimal) -> Decimal:
     """`units_built` of a line's sub-assembly, with the factor of its rule."""
     return quantize_qty(needed * rule.sub_factor)
 
@@ -509,7 +545,7 @@ def bom_component_ids(tree: _Tree, bom: BOM, stack: tuple = ()) -> set:
         if rule.phantom:
             ids |= bom_component_ids(tree, rule.sub, stack)
         else:
-            ids.add(rule.line.item_id)
+            ids.add(rule.item_id)
     return ids
 
 
@@ -554,7 +590,7 @@ class _Walker:
         materials_cost = Decimal(0)
         requirements = self.requirements
         for rule in self.tree.bom_rules(bom):
-            line, item, sub = rule.line, rule.part, rule.sub
+            item, sub = rule.part, rule.sub
             needed = line_needed(rule, runs)
             if rule.phantom:
                 # A kit: its parts take its place (same level, same path), never the kit itself.
@@ -588,7 +624,7 @@ class _Walker:
                 operations_cost += o
                 if emit:
                     requirements[index] = Requirement(
-                        item, needed, level, row_path, not explode, quantize_money(m + o), line, sub
+                        item, needed, level, row_path, not explode, quantize_money(m + o), rule, sub
                     )
                 continue
             cost = item.standard_cost * needed
@@ -602,7 +638,7 @@ class _Walker:
                         row_path,
                         True,
                         quantize_money(cost),
-                        line,
+                        rule,
                     )
                 )
         return materials_cost, operations_cost

@@ -6,10 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from items.exceptions import UomMismatch
 from items.models import Item, UnitOfMeasure
-from manufacturing.boms.explosion import bom_cost, bom_explode
+from manufacturing.boms.explosion import bom_cost, bom_explode, load_boms
+from manufacturing.boms.graph import exploded_bom_ids_sql
 from manufacturing.boms.models import BOM, BOMComponent
 from manufacturing.boms.services import bom_archive
+from tests.api.test_conventions import assert_problem
 from tests.items.factories import ItemFactory, unit
 from tests.manufacturing.factories import BOMFactory, WorkcenterFactory, chain, line, op
 
@@ -520,3 +523,50 @@ def test_a_unit_written_between_the_trees_statements_is_read_when_met():
         ("LATE-RACE", D(1), 1, ["LATE-RACE"], True),
     ]
     assert explosion.requirements[1].uom == "dz-race"
+
+
+def _lines_moved_to(unit_symbol: str, *lines_of: tuple) -> None:
+    """Lines given a unit that does not convert into their item's: the BOM services refuse it,
+    so the database is written to directly (a unit's category changed after the fact)."""
+    for bom, item in lines_of:
+        BOMComponent.objects.filter(bom=bom, item=item).update(uom=unit(unit_symbol))
+
+
+def test_units_that_do_not_convert_refuse_the_explosion_reaching_them(api, plant):
+    top, items = plant
+    frame_bom = BOM.objects.get(product=items["FRAME"])
+    # FRAME's second line (PAINT), then its first (STEEL): the first by position is refused.
+    _lines_moved_to("m", (frame_bom, items["PAINT"]))
+    _lines_moved_to("L", (frame_bom, items["STEEL"]))
+
+    with pytest.raises(UomMismatch, match=r"Cannot convert L \(volume\) into EA"):
+        bom_explode(bom=top)
+    response = api.get(f"/api/manufacturing/boms/{top.pk}/explosion")
+    assert_problem(response, 400, "uom_mismatch")
+    # levels=1 still walks the whole tree for the cost: refused too.
+    assert_problem(
+        api.get(f"/api/manufacturing/boms/{top.pk}/explosion?levels=1"), 400, "uom_mismatch"
+    )
+    # A BOM of the tree that does not reach FRAME is exploded as before.
+    kit = bom_explode(bom=BOM.objects.get(product=items["KIT"]))
+    assert [r.number for r in kit.requirements] == ["BOLT", "NUT"]
+
+
+def test_a_default_bom_that_does_not_convert_is_refused_only_when_exploded(plant):
+    _top, items = plant
+    frame_bom = BOM.objects.get(product=items["FRAME"])
+    _lines_moved_to("L", (frame_bom, items["STEEL"]))
+    sql, params = exploded_bom_ids_sql(frame_bom.pk)
+
+    tree = load_boms(
+        "SELECT id FROM manufacturing_bom WHERE deleted_at IS NULL", []
+    )  # as planning loads every BOM: no error for a BOM it may never explode
+
+    kit_bom = BOM.objects.get(product=items["KIT"])
+    assert [r.item_id for r in tree.bom_rules(tree.boms[kit_bom.pk])] == [
+        items["BOLT"].pk,
+        items["NUT"].pk,
+    ]
+    with pytest.raises(UomMismatch, match=r"Cannot convert L \(volume\) into EA"):
+        tree.bom_rules(tree.boms[frame_bom.pk])
+    assert load_boms(sql, params).broken.keys() == {frame_bom.pk}
