@@ -12,7 +12,7 @@ from bench.database import PROJECT_DIR
 from bench.procs import CommandResult, run_measured
 from bench.profiles import Profile
 from bench.results import Results
-from bench.timing import Timing, count_queries, measure
+from bench.timing import Timing, count_queries, measure, measure_pair
 
 BENCH_USERNAME = "bench"
 MIN_RUNS = 20  # a median and p95 of fewer timed runs say little
@@ -89,6 +89,30 @@ class Context:
         self.results.inprocess[name] = timing.as_dict()
         self.results.record_many(name, timing.figures())
         return timing
+
+    def measure_against(
+        self,
+        name: str,
+        call: Callable[[], Any],
+        floor_name: str,
+        floor: Callable[[], Any],
+        *,
+        check: Callable[[Any], None] | None = None,
+    ) -> tuple[Timing, Timing]:
+        """`call` and its `floor` timed in alternation (`bench.timing.measure_pair`), recorded as
+        `name` and `floor_name`, with `name.ratio_to_sql` (median over median)."""
+        timings = measure_pair(
+            call,
+            floor,
+            warmup=self.profile.warmup,
+            runs=max(self.profile.runs, MIN_RUNS),
+            check=check,
+        )
+        for recorded, timing in zip((name, floor_name), timings, strict=True):
+            self.results.inprocess[recorded] = timing.as_dict()
+            self.results.record_many(recorded, timing.figures())
+        self.record(f"{name}.ratio_to_sql", round(timings[0].median_ms / timings[1].median_ms, 2))
+        return timings
 
     def measure_get(self, name: str, path: str, *, expect: int = 200) -> Timing:
         return self.measure(name, lambda: self.client.get(path), check=expect_status(expect))

@@ -97,14 +97,59 @@ def measure(
     if memory:
         mem_kb, result = peak_memory_kb(call)
         check(result)
+    return _timing(samples, warmup, query_count, mem_kb)
+
+
+def measure_pair(
+    call: Callable[[], Any],
+    floor: Callable[[], Any],
+    *,
+    warmup: int,
+    runs: int,
+    check: Callable[[Any], None] | None = None,
+    queries: bool = True,
+) -> tuple[Timing, Timing]:
+    """Time `call` and the `floor` it is held to in alternation (call, floor, call, floor…), then
+    `call`'s query count and both peak memories. A ratio of two measurements made one after the
+    other is that of two machines when the load of a shared one drifts between them (the
+    same code measured 3.0x and 3.7x its floor in two runs minutes apart); alternated, each
+    sample of one has a sample of the other beside it. `check` validates `call`'s results."""
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    check = check or (lambda result: None)
+    for _ in range(warmup):
+        check(call())
+        floor()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for timed, own in ((call, samples[0]), (floor, samples[1])):
+            start = time.perf_counter()
+            result = timed()
+            own.append(time.perf_counter() - start)
+            if timed is call:
+                check(result)
+    query_count = None
+    if queries:
+        query_count, result = count_queries(call)
+        check(result)
+    call_kb, result = peak_memory_kb(call)
+    check(result)
+    floor_kb, _ = peak_memory_kb(floor)
+    return (
+        _timing(samples[0], warmup, query_count, call_kb),
+        _timing(samples[1], warmup, None, floor_kb),
+    )
+
+
+def _timing(samples: list[float], warmup: int, queries: int | None, mem_kb) -> Timing:
     summary = summarize_ms(samples)
     return Timing(
-        runs=runs,
+        runs=len(samples),
         warmup=warmup,
         median_ms=summary["median_ms"],
         p95_ms=summary["p95_ms"],
         min_ms=summary["min_ms"],
         max_ms=summary["max_ms"],
-        queries=query_count,
+        queries=queries,
         mem_peak_kb=mem_kb,
     )

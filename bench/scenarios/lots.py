@@ -4,7 +4,7 @@ the bare recursive SQL that computes the same lots and links in the same run."""
 from typing import Any
 from uuid import UUID
 
-from bench.context import Context
+from bench.context import Context, expect_status
 from bench.dataset import INVENTORY
 from bench.lot_pyramid import Pyramid, lot_pyramid_build
 from bench.registry import Part, register_part, scenario
@@ -86,20 +86,19 @@ def lot_trace(ctx: Context) -> None:
     queries = []
     for direction in DIRECTIONS:
         pyramid = ctx.data["lots"][direction]
-        endpoint = ctx.measure_get(f"lot_trace.{direction}", _path(pyramid, direction))
+        path = _path(pyramid, direction)
+        endpoint, sql = ctx.measure_against(
+            f"lot_trace.{direction}",
+            lambda path=path: ctx.client.get(path),
+            f"lot_trace_sql.{direction}",
+            lambda p=pyramid, d=direction: bare_lot_trace(lot_id=p.root_lot_id, direction=d),
+            check=expect_status(200),
+        )
         queries.append(endpoint.queries or 0)
         lot = Lot.objects.get(pk=pyramid.root_lot_id)
         selector = ctx.measure(
             f"lot_trace_selector.{direction}",
             lambda lot=lot, d=direction: trace_of(lot=lot, direction=d),
-        )
-        sql = ctx.measure(
-            f"lot_trace_sql.{direction}",
-            lambda p=pyramid, d=direction: bare_lot_trace(lot_id=p.root_lot_id, direction=d),
-            queries=False,
-        )
-        ctx.record(
-            f"lot_trace.{direction}.ratio_to_sql", round(endpoint.median_ms / sql.median_ms, 2)
         )
         ctx.record(
             f"lot_trace_selector.{direction}.ratio_to_sql",

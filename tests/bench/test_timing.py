@@ -1,6 +1,8 @@
+import time
+
 import pytest
 
-from bench.timing import measure, peak_memory_kb
+from bench.timing import measure, measure_pair, peak_memory_kb
 
 
 def test_measure_runs_warmup_then_timed_runs_then_memory():
@@ -39,3 +41,50 @@ def test_figures_leave_out_what_was_not_measured():
     timing = measure(lambda: None, warmup=0, runs=1, queries=False, memory=False)
 
     assert set(timing.figures()) == {"median_ms", "p95_ms"}
+
+
+def test_a_pair_is_timed_in_alternation_then_counted_and_weighed():
+    calls = []
+
+    timed, floor = measure_pair(
+        lambda: calls.append("call"),
+        lambda: calls.append("floor"),
+        warmup=2,
+        runs=5,
+        queries=False,
+    )
+
+    # The warm-up and timed runs alternate; then one more of each for its peak memory.
+    assert calls == ["call", "floor"] * (2 + 5 + 1)
+    assert timed.runs == floor.runs == 5
+    assert timed.queries is None and floor.queries is None
+    assert timed.mem_peak_kb is not None and floor.mem_peak_kb is not None
+
+
+def test_a_pair_shares_the_load_of_the_machine():
+    """A load that comes and goes slows both sides of a pair alike, where two measurements
+    one after the other would each see a different machine."""
+    state = {"n": 0}
+
+    def drifting(extra: float):
+        def call():
+            state["n"] += 1
+            busy = 0.004 if state["n"] > 20 else 0.0  # the machine gets busy halfway through
+            deadline = time.perf_counter() + extra + busy
+            while time.perf_counter() < deadline:
+                pass
+
+        return call
+
+    timed, floor = measure_pair(drifting(0.004), drifting(0.002), warmup=0, runs=20, queries=False)
+
+    assert 1.2 < timed.median_ms / floor.median_ms < 2.5
+
+
+def test_a_pair_stops_at_a_failed_check():
+    def check(result):
+        if result != "ok":
+            raise AssertionError("wrong answer")
+
+    with pytest.raises(AssertionError):
+        measure_pair(lambda: "not ok", lambda: None, warmup=0, runs=3, check=check, queries=False)
