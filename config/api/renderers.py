@@ -228,7 +228,8 @@ def orjson_bytes(body) -> bytes | None:
         content = orjson.dumps(body, default=_orjson_default, option=_ORJSON_OPTIONS)
     except orjson.JSONEncodeError:
         return None
-    for raw, escaped in _LINE_SEPARATORS:
-        if raw in content:
-            content = content.replace(raw, escaped)
+    if not content.isascii():  # neither separator is ASCII: most bodies skip both scans
+        for raw, escaped in _LINE_SEPARATORS:
+            if raw in content:
+                content = content.replace(raw, escaped)
     return content

@@ -589,6 +589,7 @@ class _Walker:
         )
         materials_cost = Decimal(0)
         requirements = self.requirements
+        row = tuple.__new__  # Requirement(...) without its Python frame: one per line
         for rule in self.tree.bom_rules(bom):
             item, sub = rule.part, rule.sub
             needed = line_needed(rule, runs)
@@ -623,22 +624,27 @@ class _Walker:
                 materials_cost += m
                 operations_cost += o
                 if emit:
-                    requirements[index] = Requirement(
-                        item, needed, level, row_path, not explode, quantize_money(m + o), rule, sub
+                    requirements[index] = row(
+                        Requirement,
+                        (
+                            item,
+                            needed,
+                            level,
+                            row_path,
+                            not explode,
+                            quantize_money(m + o),
+                            rule,
+                            sub,
+                        ),
                     )
                 continue
             cost = item.standard_cost * needed
             materials_cost += cost
             if emit:
                 requirements.append(
-                    Requirement(
-                        item,
-                        needed,
-                        level,
-                        row_path,
-                        True,
-                        quantize_money(cost),
-                        rule,
+                    row(
+                        Requirement,
+                        (item, needed, level, row_path, True, quantize_money(cost), rule, None),
                     )
                 )
         return materials_cost, operations_cost
@@ -686,7 +692,7 @@ def _explosion(tree: _Tree, bom: BOM, quantity: Decimal, levels: str) -> Explosi
         quantity=quantity,
         levels=levels,
         requirements=walker.requirements,
-        totals=[Total(item, qty) for item, qty in totals.values()],
+        totals=[tuple.__new__(Total, total) for total in totals.values()],
         cost=Cost(
             materials=materials,
             operations=operations,

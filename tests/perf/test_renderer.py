@@ -219,3 +219,9 @@ def test_an_indented_rendering_is_the_json_paths():
 
 def test_line_separators_are_escaped_on_the_orjson_path():
     assert orjson_bytes({"t": "a\u2028b\u2029c"}) == b'{"t":"a\\u2028b\\u2029c"}'
+
+
+def test_line_separators_are_escaped_beside_other_non_ascii_text_and_ascii_is_left_as_is():
+    assert orjson_bytes({"t": "Ü\u2028é"}) == '{"t":"Ü\\u2028é"}'.encode()
+    assert orjson_bytes({"t": "Ünïcode ✓"}) == '{"t":"Ünïcode ✓"}'.encode()
+    assert orjson_bytes({"t": "plain \\u2028"}) == b'{"t":"plain \\\\u2028"}'
