@@ -158,15 +158,16 @@ def item_where_used(*, item: Item, levels: str = "1") -> list[dict]:
         lines = lines.filter(item_id__in=RawSQL(sql, params))
     else:
         lines = lines.filter(item_id=item.pk)
+    # Keyed by the ids' ints: an int's hash is C, a UUID's Python code (thousands of lookups).
     by_component = defaultdict(list)
     for *row, archived_at in lines.values_list(*LINE_COLUMNS, "bom__deleted_at"):
         if archived_at is None:
-            by_component[row[1]].append(row)
+            by_component[row[1].int].append(row)
 
     rows: list[dict] = []
-    seen_items = {item.pk}
+    seen_items = {item.pk.int}
     seen_boms = set()
-    frontier = [item.pk]
+    frontier = [item.pk.int]
     level = 1
     while frontier:
         found = sorted(
@@ -175,9 +176,9 @@ def item_where_used(*, item: Item, levels: str = "1") -> list[dict]:
         )
         next_frontier = []
         for bom_id, component_id, number, name, product_id, p_number, p_name, qty, uom in found:
-            if bom_id in seen_boms:
+            if bom_id.int in seen_boms:
                 continue
-            seen_boms.add(bom_id)
+            seen_boms.add(bom_id.int)
             rows.append(
                 {
                     "bom_id": bom_id,
@@ -190,9 +191,9 @@ def item_where_used(*, item: Item, levels: str = "1") -> list[dict]:
                     "level": level,
                 }
             )
-            if product_id not in seen_items:
-                seen_items.add(product_id)
-                next_frontier.append(product_id)
+            if product_id.int not in seen_items:
+                seen_items.add(product_id.int)
+                next_frontier.append(product_id.int)
         if levels != "all":
             break
         frontier = next_frontier
