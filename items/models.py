@@ -85,3 +85,20 @@ class Item(SoftDeleteModel):
 
     def __str__(self) -> str:
         return f"{self.number} · {self.name}"
+
+
+class LiveItemCount(models.Model):
+    """How many items are live (not archived): one row (id 1), kept exact by triggers on
+    `items_item` in the transaction of every write, whatever makes it (`items.live_count`).
+    The items list reads it for `meta.total` instead of counting every live item on every
+    request. Where the row is missing (a database flushed meanwhile), the list counts."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    live = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "live item count"
+        default_permissions = ()  # the database's own bookkeeping: no one reads or edits it
+
+    def __str__(self) -> str:
+        return f"{self.live} live items"

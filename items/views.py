@@ -7,6 +7,7 @@ from config.api.viewsets import SoftDeleteViewSet
 from config.levels import levels_parse
 from items import selectors, services
 from items.filters import ItemFilter, UnitOfMeasureFilter
+from items.live_count import live_items_total
 from items.representations import ITEM_ROW_FIELDS, item_rows, where_used_rows
 from items.serializers import (
     ItemInputSerializer,
@@ -15,6 +16,9 @@ from items.serializers import (
     UnitOfMeasureSerializer,
     WhereUsedSerializer,
 )
+
+# Parameters that change neither which items are listed nor how many.
+UNFILTERED = frozenset({"page", "limit", "sort"})
 
 
 @extend_schema_view(
@@ -94,6 +98,8 @@ class ItemViewSet(
             request,
             self,
             values=ITEM_ROW_FIELDS,
+            # No filter, no search: every live item, whose count the database keeps.
+            total=live_items_total if request.query_params.keys() <= UNFILTERED else None,
         )
         return self.paginator.get_paginated_response(item_rows(rows), camelized=True)
 

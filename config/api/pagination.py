@@ -115,13 +115,16 @@ class PagePagination(BasePagination):
     default_limit = 20
     max_limit = 200
 
-    def paginate_queryset(self, queryset, request, view=None, *, values=None, store=None):
+    def paginate_queryset(
+        self, queryset, request, view=None, *, values=None, store=None, total=None
+    ):
         """The page's rows; with `values` (field names), as tuples of those values: the count
         still runs on `queryset` itself, without the joins the values would add to it (and
-        `store`, a `PAGE_STATEMENTS` key, keeps the compiled statement: `paginate_rows`)."""
+        `store`, a `PAGE_STATEMENTS` key, keeps the compiled statement: `paginate_rows`;
+        `total`, given the count's expression, returns the one to read instead)."""
         offset = self._read_page(request)
         if values and not isinstance(queryset, list):
-            return self._page_with_total(queryset, values, offset, store)
+            return self._page_with_total(queryset, values, offset, store, total)
         self.total = len(queryset) if isinstance(queryset, list) else queryset.count()
         if offset >= self.total:
             return []
@@ -129,7 +132,7 @@ class PagePagination(BasePagination):
             queryset = queryset.values_list(*values)
         return list(queryset[offset : offset + self.limit])
 
-    def paginate_rows(self, build, request, view, *, values) -> list[tuple]:
+    def paginate_rows(self, build, request, view, *, values, total=None) -> list[tuple]:
         """`paginate_queryset(build(), request, view, values=values)` for a view whose filtered
         queryset `build()` is a function of its query parameters alone (no user, no clock, no
         lookup while building): building and compiling that queryset was half of the items
@@ -141,7 +144,9 @@ class PagePagination(BasePagination):
         key = PAGE_STATEMENTS.key(view, request)
         statement = PAGE_STATEMENTS.get(key)
         if statement is None:
-            return self.paginate_queryset(build(), request, view, values=values, store=key)
+            return self.paginate_queryset(
+                build(), request, view, values=values, store=key, total=total
+            )
         return self._page_of(statement.rows(), build, self._read_page(request))
 
     def _read_page(self, request) -> int:
@@ -150,13 +155,16 @@ class PagePagination(BasePagination):
         self.limit = min(positive_int_param(request, "limit", self.default_limit), self.max_limit)
         return (self.page - 1) * self.limit
 
-    def _page_with_total(self, queryset, values, offset: int, store=None) -> list[tuple]:
+    def _page_with_total(
+        self, queryset, values, offset: int, store=None, total=None
+    ) -> list[tuple]:
         """One statement for the page and the total; a second one only when the page is empty.
         An offset no database integer holds is past the end of any table: only count."""
         if offset > MAX_SQL_OFFSET:
             self.total = queryset.count()
             return []
-        counted = queryset.values_list(*values, _CountOf(queryset.order_by().values("pk")))[
+        count = _CountOf(queryset.order_by().values("pk"))
+        counted = queryset.values_list(*values, count if total is None else total(count))[
             offset : offset + self.limit
         ]
         if store is None:

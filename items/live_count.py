@@ -1,0 +1,101 @@
+"""The live item count (`LiveItemCount`), kept by the database itself.
+
+Counting the live items on every request of the items list was most of its database time
+(1.6 ms of a 3.6 ms request at 23,000 items, PostgreSQL's index-only scan included). Triggers on
+`items_item` add each statement's change to one row instead, in the writing transaction:
+inserts, archives and restores (`deleted_at` set or cleared), deletes, and PostgreSQL's
+TRUNCATE, from the API, the admin, `bulk_create`, `update()` or raw SQL alike. A reader sees the
+row as of its statement's snapshot, the same as the items it lists: the total is exact.
+
+The triggers are installed, and the row written from a real count, after every `migrate` and
+`flush` (`post_migrate`): SQLite drops a table's triggers when a migration rebuilds the table,
+and a flush empties the row's table. Concurrent item writes queue on the row for as long as
+their transactions last (items are created one at a time, or by one import).
+"""
+
+from django.db import connections
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
+
+from items.models import Item, LiveItemCount
+
+_TABLE = Item._meta.db_table
+_COUNT = LiveItemCount._meta.db_table
+
+_POSTGRESQL = [
+    f"""
+    CREATE OR REPLACE FUNCTION items_live_count_change() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        delta bigint := 0;
+    BEGIN
+        IF TG_OP = 'TRUNCATE' THEN
+            UPDATE {_COUNT} SET live = 0 WHERE id = 1;
+            RETURN NULL;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            delta := delta + (SELECT count(*) FROM new_rows WHERE deleted_at IS NULL);
+        END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            delta := delta - (SELECT count(*) FROM old_rows WHERE deleted_at IS NULL);
+        END IF;
+        IF delta <> 0 THEN
+            UPDATE {_COUNT} SET live = live + delta WHERE id = 1;
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    *(
+        statement
+        for name, event, tables in (
+            ("insert", "INSERT", "REFERENCING NEW TABLE AS new_rows"),
+            ("update", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("delete", "DELETE", "REFERENCING OLD TABLE AS old_rows"),
+            ("truncate", "TRUNCATE", ""),
+        )
+        for statement in (
+            f"DROP TRIGGER IF EXISTS items_live_count_{name} ON {_TABLE}",
+            f"CREATE TRIGGER items_live_count_{name} AFTER {event} ON {_TABLE} {tables}"
+            " FOR EACH STATEMENT EXECUTE FUNCTION items_live_count_change()",
+        )
+    ),
+]
+
+_SQLITE = [
+    f"""CREATE TRIGGER IF NOT EXISTS items_live_count_insert AFTER INSERT ON {_TABLE}
+    WHEN NEW.deleted_at IS NULL
+    BEGIN UPDATE {_COUNT} SET live = live + 1 WHERE id = 1; END""",
+    f"""CREATE TRIGGER IF NOT EXISTS items_live_count_delete AFTER DELETE ON {_TABLE}
+    WHEN OLD.deleted_at IS NULL
+    BEGIN UPDATE {_COUNT} SET live = live - 1 WHERE id = 1; END""",
+    f"""CREATE TRIGGER IF NOT EXISTS items_live_count_update AFTER UPDATE OF deleted_at
+    ON {_TABLE} WHEN (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)
+    BEGIN UPDATE {_COUNT}
+        SET live = live + (CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END) WHERE id = 1;
+    END""",
+]
+
+
+def live_item_count_install(*, using: str) -> None:
+    """The triggers (again: each statement replaces or skips its own), then the row from a real
+    count, in one transaction: no write is counted twice or missed meanwhile."""
+    from django.db import transaction
+
+    connection = connections[using]
+    if _TABLE not in connection.introspection.table_names():  # migrated back before items
+        return
+    statements = _POSTGRESQL if connection.vendor == "postgresql" else _SQLITE
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {_TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        for statement in statements:
+            cursor.execute(statement)
+        live = Item.objects.using(using).count()
+        LiveItemCount.objects.using(using).update_or_create(id=1, defaults={"live": live})
+
+
+def live_items_total(counted):
+    """`meta.total` of the unfiltered items list: the live count's row, or, where it is
+    missing, `counted` (the list's own COUNT, evaluated only then: both databases stop at the
+    first value that is not NULL)."""
+    return Coalesce(Subquery(LiveItemCount.objects.filter(id=1).values("live")[:1]), counted)
