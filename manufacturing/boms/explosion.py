@@ -511,9 +511,10 @@ def _sub_built(rule: BOMLine, needed: Decimal) -> Decimal:
 
 
 def _enter(bom: BOM, stack: tuple) -> tuple:
-    if bom.id in stack:
+    key = bom.id.int  # compared in C, where a UUID's equality is Python code
+    if key in stack:
         raise CircularReference(f"BOM {bom.number} is part of a circular structure.")
-    return (*stack, bom.id)
+    return (*stack, key)
 
 
 def bom_components(tree: _Tree, bom: BOM, quantity: Decimal, stack: tuple = ()):
@@ -573,15 +574,10 @@ class _Walker:
         runs = quantity / bom.quantity
         operations = tuple(self.tree.operations.get(bom.id, ()))
         if emit:
+            # bom, level (the top BOM is 0, a sub-assembly's BOM its row's level), quantity,
+            # runs, phantom, operations: ExplodedBOM without its Python frame.
             self.boms.append(
-                ExplodedBOM(
-                    bom=bom,
-                    level=level - 1,  # the top BOM is 0, a sub-assembly's BOM its row's level
-                    quantity=quantity,
-                    runs=runs,
-                    phantom=phantom,
-                    operations=operations,
-                )
+                tuple.__new__(ExplodedBOM, (bom, level - 1, quantity, runs, phantom, operations))
             )
         operations_cost = sum(
             (op.duration_minutes / 60 * op.workcenter.hourly_cost * runs for op in operations),
