@@ -5,6 +5,12 @@
 from django.db import migrations, models
 
 
+def drop_triggers(apps, schema_editor):
+    from items.live_count import live_item_count_uninstall
+
+    live_item_count_uninstall(using=schema_editor.connection.alias)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,4 +29,6 @@ class Migration(migrations.Migration):
                 'default_permissions': (),
             },
         ),
+        # Forward, post_migrate installs them; backward, they go before the table they update.
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]
