@@ -3,8 +3,10 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.responses import rendered_now
 from config.api.viewsets import SoftDeleteViewSet
 from config.levels import levels_parse
+from config.memory import gc_paused
 from items import selectors, services
 from items.filters import ItemFilter, UnitOfMeasureFilter
 from items.live_count import live_items_total
@@ -134,6 +136,16 @@ class ItemViewSet(
     @action(detail=True, methods=["get"], url_path="where-used")
     def where_used(self, request, pk=None):
         levels = levels_parse(request.query_params.get("levels"), default="1")
-        rows = selectors.item_where_used(item=self.get_object(), levels=levels)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(where_used_rows(page))  # = WhereUsedSerializer
+        item = self.get_object()
+        # Thousands of rows alive until the page is written, and no garbage: the collector
+        # waits until they are freed (config.memory, config.api.responses).
+        with gc_paused():
+            rows = selectors.item_where_used(item=item, levels=levels)
+            page = self.paginate_queryset(rows)
+            del rows
+            response = rendered_now(
+                self,
+                self.get_paginated_response(where_used_rows(page)),  # = WhereUsedSerializer
+            )
+            del page
+        return response

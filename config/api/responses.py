@@ -4,7 +4,8 @@ from rest_framework.response import Response
 
 
 def rendered_now(view, body) -> Response:
-    """`body` as the view's response, finalized and rendered at once, its Python objects let go.
+    """`body` (or a `Response` of it) as the view's response, finalized and rendered at once,
+    its Python objects let go.
 
     For a body of tens of thousands of objects built under `config.memory.gc_paused`: rendered
     inside the pause, they are freed by reference counting before the collector is back, where
@@ -12,7 +13,8 @@ def rendered_now(view, body) -> Response:
     tenth of a 10,000-node explosion's time). DRF's dispatch finalizes the response again when
     the view returns it: that sets the same headers, and a rendered response is not rendered
     twice."""
-    response = view.finalize_response(view.request, Response(body))
+    response = body if isinstance(body, Response) else Response(body)
+    response = view.finalize_response(view.request, response)
     response.render()
     response.data = response.renderer_context = None
     return response
