@@ -191,3 +191,32 @@ def test_migrating_back_past_the_count_leaves_item_writes_working(api):
     ItemFactory.create_batch(2)
     PAGE_STATEMENTS.clear()
     assert_exact(api)
+
+
+@on_postgresql
+def test_the_count_is_not_run_while_the_row_is_there(api):
+    """What the row saves: PostgreSQL evaluates COALESCE's second argument, the COUNT, only
+    when the first is NULL (an InitPlan runs on first use)."""
+    ItemFactory.create_batch(3)
+    PAGE_STATEMENTS.clear()
+    with CaptureQueriesContext(connection) as page:
+        api.get("/api/items?limit=2")
+    statement = page.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", ()):
+            yield from nodes(child)
+
+    counts = [n for n in nodes(plan) if n["Node Type"] == "Aggregate"]
+    assert counts, "the COUNT is in the statement"
+    assert all(n["Actual Loops"] == 0 for n in counts)  # never executed
+
+    LiveItemCount.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    assert any(n["Actual Loops"] == 1 for n in nodes(plan) if n["Node Type"] == "Aggregate")
