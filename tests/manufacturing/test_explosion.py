@@ -371,8 +371,8 @@ def test_each_row_carries_its_bom_line_and_the_rows_are_immutable(plant):
         | BOM.objects.get(product=i["KIT"]).components.all()
     }
     for row in explosion.requirements:
-        component = lines[(row.line.bom_id, row.item.pk)]
-        assert (row.line.id, row.line.position) == (component.pk, component.position)
+        component = lines[(row.line.bom_id, row.line.item_id)]  # a BOM uses an item once
+        assert row.line.position == component.position
         assert (row.line.quantity, row.line.scrap_percent) == (
             component.quantity,
             component.scrap_percent,
@@ -570,3 +570,30 @@ def test_a_default_bom_that_does_not_convert_is_refused_only_when_exploded(plant
     with pytest.raises(UomMismatch, match=r"Cannot convert L \(volume\) into EA"):
         tree.bom_rules(tree.boms[frame_bom.pk])
     assert load_boms(sql, params).broken.keys() == {frame_bom.pk}
+
+
+@pytest.mark.parametrize(
+    ("quantity", "scrap", "cost"),
+    [
+        ("2", "0", "0"),
+        ("0.333333", "7.25", "1234567.8912"),
+        ("0.000001", "0.0001", "0.0001"),
+        ("999999.999999", "99.9999", "99999999.9999"),
+        ("123456789012.123456", "12.5", "0.1"),
+    ],
+)
+def test_line_numbers_read_as_text_are_the_decimals_the_orm_reads(quantity, scrap, cost):
+    """The lines' quantities, scraps and the items' costs come as text and are made Decimals by
+    the explosion: the same value at the same places as the ORM reads (`str` compares both),
+    on SQLite too, which stores `2.000000` as `2` and large values as floats."""
+    part = ItemFactory(standard_cost=D(cost))
+    bom = BOMFactory(lines=[line(part, quantity, scrap=scrap)])
+    (row,) = bom_explode(bom=bom).requirements
+    component = BOMComponent.objects.get(bom=bom)
+    stored = Item.objects.get(pk=part.pk)
+    assert (str(row.line.quantity), str(row.line.scrap_percent), str(row.part.standard_cost)) == (
+        str(component.quantity),
+        str(component.scrap_percent),
+        str(stored.standard_cost),
+    )
+    assert str(row.item.standard_cost) == str(stored.standard_cost)
